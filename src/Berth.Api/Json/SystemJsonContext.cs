@@ -1,0 +1,27 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Berth.Api.System;
+
+namespace Berth.Api.Json;
+
+/// <summary>
+/// Source-generated serializers for the system resource (errors, version, info, events) and
+/// common shapes. Each resource has its own context (ImagesJsonContext, ContainersJsonContext,
+/// ...) with the same options; <see cref="ApiJson"/> chains them together.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNameCaseInsensitive = true,
+    NumberHandling = JsonNumberHandling.AllowReadingFromString,
+    ReadCommentHandling = JsonCommentHandling.Skip,
+    AllowTrailingCommas = true)]
+[JsonSerializable(typeof(ErrorResponse))]
+[JsonSerializable(typeof(VersionResponse))]
+[JsonSerializable(typeof(EventMessage))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(Dictionary<string, List<string>>))]
+[JsonSerializable(typeof(Dictionary<string, Dictionary<string, bool>>))]
+[JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(JsonElement))]
+public sealed partial class SystemJsonContext : JsonSerializerContext
+{
+}

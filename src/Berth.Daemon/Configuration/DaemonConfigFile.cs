@@ -1,0 +1,105 @@
+using System.Text.Json;
+using Berth.Core.Errors;
+
+namespace Berth.Daemon.Configuration;
+
+/// <summary>
+/// Reads daemon.json with dockerd's keys. Unknown keys are refused (as dockerd does), keys given
+/// both as a flag and in the file are refused with dockerd's message, and keys Berth recognises
+/// but does not implement are refused by name rather than ignored.
+/// </summary>
+public static class DaemonConfigFile
+{
+    private static readonly HashSet<string> Known =
+    [
+        "hosts", "data-root", "exec-root", "pidfile", "default-runtime", "runtimes", "log-level",
+        "live-restore", "cgroup-parent", "log-driver", "log-opts", "bip", "iptables", "ip-forward",
+        "dns", "labels", "default-shm-size", "debug",
+    ];
+
+    /// <summary>Applies the file's settings to <paramref name="options"/>; <paramref name="flagsGiven"/> are the dockerd flag names set on the command line.</summary>
+    public static DaemonOptions Apply(DaemonOptions options, string path, ISet<string> flagsGiven, bool required)
+    {
+        if (!File.Exists(path))
+        {
+            return required ? throw BerthException.Invalid($"unable to configure the Docker daemon with file {path}: open {path}: no such file or directory") : options;
+        }
+
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+        }
+        catch (JsonException e)
+        {
+            throw BerthException.Invalid($"unable to configure the Docker daemon with file {path}: {e.Message}");
+        }
+
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw BerthException.Invalid($"unable to configure the Docker daemon with file {path}: the file must hold a JSON object");
+            }
+
+            var unknown = doc.RootElement.EnumerateObject().Select(p => p.Name).Where(n => !Known.Contains(n)).ToList();
+            if (unknown.Count > 0)
+            {
+                throw BerthException.Invalid($"the following directives don't match any configuration option: {string.Join(", ", unknown)}");
+            }
+
+            var both = doc.RootElement.EnumerateObject().Select(p => p.Name).Where(flagsGiven.Contains).ToList();
+            if (both.Count > 0)
+            {
+                throw BerthException.Invalid($"the following directives are specified both as a flag and in the configuration file: {string.Join(", ", both.Select(b => $"{b}: (from flag: set, from file: set)"))}");
+            }
+
+            var o = options;
+            foreach (var p in doc.RootElement.EnumerateObject())
+            {
+                var v = p.Value;
+                o = p.Name switch
+                {
+                    "hosts" => o with { Hosts = v.EnumerateArray().Select(x => x.GetString()!).ToList() },
+                    "data-root" => o with { DataRoot = v.GetString()! },
+                    "exec-root" => o with { ExecRoot = v.GetString()! },
+                    "pidfile" => o with { PidFile = v.GetString() },
+                    "default-runtime" => o with { DefaultRuntime = v.GetString()! },
+                    "runtimes" => o with { Runtimes = MergeRuntimes(o.Runtimes, v) },
+                    "log-level" => o with { LogLevel = v.GetString()! },
+                    "debug" => v.GetBoolean() ? o with { LogLevel = "debug" } : o,
+                    "live-restore" => o with { LiveRestore = v.GetBoolean() },
+                    "cgroup-parent" => o with { CgroupParent = v.GetString()! },
+                    "log-driver" => o with { LogDriver = v.GetString()! },
+                    "log-opts" => o with { LogOpts = v.EnumerateObject().ToDictionary(x => x.Name, x => x.Value.GetString() ?? string.Empty) },
+                    "bip" => o with { Bip = v.GetString() },
+                    "iptables" => o with { Iptables = v.GetBoolean() },
+                    "ip-forward" => o with { IpForward = v.GetBoolean() },
+                    "dns" => o with { Dns = v.EnumerateArray().Select(x => x.GetString()!).ToList() },
+                    "labels" => o with { Labels = v.EnumerateArray().Select(x => x.GetString()!).Select(SplitLabel).ToDictionary(x => x.Key, x => x.Value) },
+                    "default-shm-size" => o with { DefaultShmSize = v.GetString() },
+                    _ => o,
+                };
+            }
+
+            return o;
+        }
+    }
+
+    private static Dictionary<string, string> MergeRuntimes(IReadOnlyDictionary<string, string> current, JsonElement runtimes)
+    {
+        var merged = new Dictionary<string, string>(current);
+        foreach (var r in runtimes.EnumerateObject())
+        {
+            merged[r.Name] = r.Value.TryGetProperty("path", out var path) ? path.GetString()! : r.Name;
+        }
+
+        return merged;
+    }
+
+    private static KeyValuePair<string, string> SplitLabel(string label)
+    {
+        var eq = label.IndexOf('=', StringComparison.Ordinal);
+        return eq < 0 ? new(label, string.Empty) : new(label[..eq], label[(eq + 1)..]);
+    }
+}

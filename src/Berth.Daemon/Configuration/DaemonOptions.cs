@@ -1,0 +1,51 @@
+namespace Berth.Daemon.Configuration;
+
+/// <summary>
+/// The daemon's settings after flags and daemon.json are merged. Paths are absolute.
+/// Subsystems take the parts they need from here in the composition root.
+/// </summary>
+public sealed record DaemonOptions
+{
+    /// <summary>"unix:///run/berth/berth.sock", "tcp://127.0.0.1:2375", ...</summary>
+    public IReadOnlyList<string> Hosts { get; init; } = ["unix:///run/berth/berth.sock"];
+
+    public string DataRoot { get; init; } = "/var/lib/berth";
+
+    public string ExecRoot { get; init; } = "/run/berth";
+
+    public string? PidFile { get; init; } = "/run/berth/berthd.pid";
+
+    public string ConfigFile { get; init; } = "/etc/berth/daemon.json";
+
+    public string DefaultRuntime { get; init; } = "runc";
+
+    /// <summary>Runtime name to executable path ("runc" → "runc", "crun" → "crun", plus daemon.json "runtimes").</summary>
+    public IReadOnlyDictionary<string, string> Runtimes { get; init; } = new Dictionary<string, string>
+    {
+        ["runc"] = "runc",
+        ["crun"] = "crun",
+    };
+
+    public string LogLevel { get; init; } = "info";
+
+    public bool LiveRestore { get; init; } = true;
+
+    /// <summary>Cgroup parent for containers; own name so several engines can share a host.</summary>
+    public string CgroupParent { get; init; } = "/berth";
+
+    public string LogDriver { get; init; } = "json-file";
+
+    public IReadOnlyDictionary<string, string> LogOpts { get; init; } = new Dictionary<string, string>();
+
+    public string? Bip { get; init; }
+
+    public bool Iptables { get; init; } = true;
+
+    public bool IpForward { get; init; } = true;
+
+    public IReadOnlyList<string> Dns { get; init; } = [];
+
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    public string? DefaultShmSize { get; init; }
+}

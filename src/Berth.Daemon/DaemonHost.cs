@@ -1,0 +1,134 @@
+using Berth.Api.Json;
+using Berth.Core.Errors;
+using Berth.Core.Events;
+using Berth.Daemon.Configuration;
+using Berth.Daemon.Http;
+using Berth.Daemon.Modules;
+
+namespace Berth.Daemon;
+
+/// <summary>
+/// The composition root: builds the web host, listens on every -H address, registers each
+/// resource module explicitly (no scanning, so trimming stays safe) and runs until signalled.
+/// </summary>
+public static class DaemonHost
+{
+    public static async Task RunAsync(DaemonOptions options, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(options.DataRoot);
+        Directory.CreateDirectory(options.ExecRoot);
+        WritePidFile(options.PidFile);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ "; c.UseUtcTimestamp = true; });
+        builder.Logging.SetMinimumLevel(ParseLevel(options.LogLevel));
+        builder.Logging.AddFilter("Microsoft.AspNetCore", options.LogLevel == "debug" ? LogLevel.Debug : LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = null; // image loads and archives are large; routes cap JSON bodies themselves
+            k.Limits.MinRequestBodyDataRate = null;
+            k.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(10);
+            k.AddServerHeader = false;
+            foreach (var host in options.Hosts)
+            {
+                Listen(k, host);
+            }
+        });
+
+        ApiJson.Register(SystemJsonContext.Default);
+        ImagesModule.RegisterJson();
+        ContainersModule.RegisterJson();
+        builder.Services.ConfigureHttpJsonOptions(j => ApiJson.Configure(j.SerializerOptions));
+
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<EventBus>();
+        SystemModule.AddServices(builder.Services, options);
+        ImagesModule.AddServices(builder.Services, options);
+        ContainersModule.AddServices(builder.Services, options);
+
+        var app = builder.Build();
+        app.UseMiddleware<ApiVersionMiddleware>();
+        app.UseMiddleware<ErrorMiddleware>();
+        app.UseRouting();
+        SystemModule.Map(app);
+        ImagesModule.Map(app);
+        ContainersModule.Map(app);
+        app.MapFallback(context => ErrorWriter.WriteAsync(context, StatusCodes.Status404NotFound, "page not found"));
+
+        await ImagesModule.StartAsync(app.Services, cancellationToken).ConfigureAwait(false);
+        await ContainersModule.StartAsync(app.Services, cancellationToken).ConfigureAwait(false);
+
+        try
+        {
+            await app.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await ContainersModule.StopAsync(app.Services).ConfigureAwait(false);
+            if (options.PidFile is { } pf)
+            {
+                File.Delete(pf);
+            }
+
+            foreach (var host in options.Hosts.Where(h => h.StartsWith("unix://", StringComparison.Ordinal)))
+            {
+                File.Delete(host["unix://".Length..]);
+            }
+        }
+    }
+
+    private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions k, string host)
+    {
+        if (host.StartsWith("unix://", StringComparison.Ordinal))
+        {
+            var path = host["unix://".Length..];
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            if (File.Exists(path))
+            {
+                File.Delete(path); // a stale socket from a killed daemon; the pid file guards against two live ones
+            }
+
+            k.ListenUnixSocket(path, l => l.Use(HijackConnectionMiddleware.Create()));
+        }
+        else if (host.StartsWith("tcp://", StringComparison.Ordinal))
+        {
+            var uri = new Uri(host);
+            var address = uri.Host is "0.0.0.0" or "" ? System.Net.IPAddress.Any : System.Net.IPAddress.Parse(uri.Host);
+            k.Listen(address, uri.Port <= 0 ? 2375 : uri.Port, l => l.Use(HijackConnectionMiddleware.Create()));
+        }
+        else
+        {
+            throw BerthException.Invalid($"invalid daemon address {host}: only unix:// and tcp:// are supported");
+        }
+    }
+
+    private static void WritePidFile(string? path)
+    {
+        if (path is null)
+        {
+            return;
+        }
+
+        if (File.Exists(path) && int.TryParse(File.ReadAllText(path).Trim(), out var old) && old != Environment.ProcessId && Directory.Exists($"/proc/{old}"))
+        {
+            throw BerthException.Conflict($"pid file found, ensure berthd is not running or delete {path}");
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private static LogLevel ParseLevel(string level) => level switch
+    {
+        "debug" => LogLevel.Debug,
+        "info" => LogLevel.Information,
+        "warn" => LogLevel.Warning,
+        "error" => LogLevel.Error,
+        "fatal" => LogLevel.Critical,
+        _ => throw BerthException.Invalid($"unable to parse logging level: {level}"),
+    };
+}

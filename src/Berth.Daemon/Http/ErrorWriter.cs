@@ -1,0 +1,44 @@
+using System.Text.Json;
+using Berth.Api.Json;
+using Berth.Api.System;
+using Berth.Core.Errors;
+
+namespace Berth.Daemon.Http;
+
+/// <summary>The single place where error kinds become HTTP status codes.</summary>
+public static class ErrorWriter
+{
+    public static int StatusFor(ErrorKind kind) => kind switch
+    {
+        ErrorKind.NotFound => StatusCodes.Status404NotFound,
+        ErrorKind.InvalidArgument => StatusCodes.Status400BadRequest,
+        ErrorKind.Conflict => StatusCodes.Status409Conflict,
+        ErrorKind.Unauthorized => StatusCodes.Status401Unauthorized,
+        ErrorKind.Forbidden => StatusCodes.Status403Forbidden,
+        ErrorKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        ErrorKind.NotModified => StatusCodes.Status304NotModified,
+        ErrorKind.NotImplemented => StatusCodes.Status501NotImplemented,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    public static async Task WriteAsync(HttpContext context, int status, string message)
+    {
+        if (context.Response.HasStarted)
+        {
+            // Mid-stream failure: the status line is gone; the connection is all we can end.
+            context.Abort();
+            return;
+        }
+
+        context.Response.Clear();
+        context.Response.StatusCode = status;
+        if (status == StatusCodes.Status304NotModified)
+        {
+            return; // 304 carries no body
+        }
+
+        context.Response.ContentType = "application/json";
+        await JsonSerializer.SerializeAsync(context.Response.Body, new ErrorResponse(message), SystemJsonContext.Default.ErrorResponse, context.RequestAborted).ConfigureAwait(false);
+        await context.Response.Body.WriteAsync("\n"u8.ToArray(), context.RequestAborted).ConfigureAwait(false);
+    }
+}

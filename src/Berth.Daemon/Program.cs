@@ -1,0 +1,58 @@
+using System.CommandLine;
+using Berth.Api.Json;
+using Berth.Core.Errors;
+using Berth.Core.Events;
+using Berth.Daemon;
+using Berth.Daemon.Configuration;
+using Berth.Daemon.Http;
+using Berth.Daemon.Modules;
+
+var hosts = new Option<string[]>("--host", "-H") { Description = "Daemon socket(s) to connect to", AllowMultipleArgumentsPerToken = false };
+var dataRoot = new Option<string?>("--data-root") { Description = "Root directory of persistent Berth state (default /var/lib/berth)" };
+var execRoot = new Option<string?>("--exec-root") { Description = "Root directory for execution state files (default /run/berth)" };
+var pidFile = new Option<string?>("--pidfile", "-p") { Description = "Path to use for daemon PID file (default /run/berth/berthd.pid)" };
+var configFile = new Option<string?>("--config-file") { Description = "Daemon configuration file (default /etc/berth/daemon.json)" };
+var defaultRuntime = new Option<string?>("--default-runtime") { Description = "Default OCI runtime for containers (default runc)" };
+var logLevel = new Option<string?>("--log-level", "-l") { Description = "Set the logging level (debug, info, warn, error, fatal)" };
+var debug = new Option<bool>("--debug", "-D") { Description = "Enable debug mode" };
+var liveRestore = new Option<bool?>("--live-restore") { Description = "Keep containers running while the daemon is down (default true)" };
+var cgroupParent = new Option<string?>("--cgroup-parent") { Description = "Set parent cgroup for all containers (default /berth)" };
+var bip = new Option<string?>("--bip") { Description = "Specify default-bridge IP" };
+var iptables = new Option<bool?>("--iptables") { Description = "Enable addition of NAT/filter rules (default true)" };
+
+var root = new RootCommand("berthd: the Berth engine, serving the Docker Engine API")
+{
+    hosts, dataRoot, execRoot, pidFile, configFile, defaultRuntime, logLevel, debug, liveRestore, cgroupParent, bip, iptables,
+};
+
+root.SetAction(async (parse, cancellationToken) =>
+{
+    var flags = new HashSet<string>();
+    var o = new DaemonOptions();
+    if (parse.GetValue(hosts) is { Length: > 0 } h) { o = o with { Hosts = h }; flags.Add("hosts"); }
+    if (parse.GetValue(dataRoot) is { } d) { o = o with { DataRoot = Path.GetFullPath(d) }; flags.Add("data-root"); }
+    if (parse.GetValue(execRoot) is { } e) { o = o with { ExecRoot = Path.GetFullPath(e), PidFile = Path.Combine(Path.GetFullPath(e), "berthd.pid") }; flags.Add("exec-root"); }
+    if (parse.GetValue(pidFile) is { } p) { o = o with { PidFile = Path.GetFullPath(p) }; flags.Add("pidfile"); }
+    if (parse.GetValue(defaultRuntime) is { } r) { o = o with { DefaultRuntime = r }; flags.Add("default-runtime"); }
+    if (parse.GetValue(logLevel) is { } l) { o = o with { LogLevel = l }; flags.Add("log-level"); }
+    if (parse.GetValue(debug)) { o = o with { LogLevel = "debug" }; flags.Add("debug"); }
+    if (parse.GetValue(liveRestore) is { } lr) { o = o with { LiveRestore = lr }; flags.Add("live-restore"); }
+    if (parse.GetValue(cgroupParent) is { } cg) { o = o with { CgroupParent = cg }; flags.Add("cgroup-parent"); }
+    if (parse.GetValue(bip) is { } b) { o = o with { Bip = b }; flags.Add("bip"); }
+    if (parse.GetValue(iptables) is { } ipt) { o = o with { Iptables = ipt }; flags.Add("iptables"); }
+
+    var explicitConfig = parse.GetValue(configFile);
+    try
+    {
+        o = DaemonConfigFile.Apply(o with { ConfigFile = explicitConfig ?? o.ConfigFile }, explicitConfig ?? o.ConfigFile, flags, required: explicitConfig is not null);
+        await DaemonHost.RunAsync(o, cancellationToken).ConfigureAwait(false);
+        return 0;
+    }
+    catch (BerthException ex)
+    {
+        await Console.Error.WriteLineAsync($"berthd: {ex.Message}").ConfigureAwait(false);
+        return 1;
+    }
+});
+
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
