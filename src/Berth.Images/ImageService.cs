@@ -1,4 +1,4 @@
-using Berth.Storage.Snapshots;
+using Berth.Core.Model;
 
 namespace Berth.Images;
 

@@ -1,4 +1,4 @@
-namespace Berth.Storage.Snapshots;
+namespace Berth.Core.Model;
 
 /// <summary>
 /// What is needed to mount a container's root filesystem with overlayfs. For an image without
