@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Berth.Api;
 using Berth.Api.Json;
-using Berth.Api.System;
+using Berth.Api.Engine;
 using Berth.Core.Events;
 using Berth.Daemon.Configuration;
 using Berth.Daemon.Http;
