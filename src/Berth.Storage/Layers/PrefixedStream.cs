@@ -1,7 +1,7 @@
 namespace Berth.Storage.Layers;
 
 /// <summary>Replays a few already-read bytes, then continues with the rest of the inner stream (left open).</summary>
-internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream inner) : Stream
+public sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream inner) : Stream
 {
     private ReadOnlyMemory<byte> _prefix = prefix;
 
