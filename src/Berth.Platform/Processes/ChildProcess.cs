@@ -57,6 +57,40 @@ public sealed unsafe class ChildProcess
         }
     }
 
+    /// <summary>Blocks the calling thread until the child exits; returns its exit code.</summary>
+    public int Wait()
+    {
+        while (true)
+        {
+            if (_status is { } done)
+            {
+                return WaitStatus.ToExitCode(done);
+            }
+
+            int status;
+            var rc = Libc.waitpid(Pid, &status, 0);
+            if (rc == Pid)
+            {
+                lock (_gate)
+                {
+                    _status = status;
+                }
+
+                continue;
+            }
+
+            if (rc < 0 && Libc.LastErrno == Libc.EINTR)
+            {
+                continue;
+            }
+
+            lock (_gate)
+            {
+                _status ??= 255 << 8;
+            }
+        }
+    }
+
     /// <summary>Blocks a pool thread in waitpid until the child exits; returns its exit code.</summary>
     public Task<int> WaitAsync(CancellationToken cancellationToken = default)
     {

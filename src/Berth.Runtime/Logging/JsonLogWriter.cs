@@ -10,7 +10,7 @@ namespace Berth.Runtime.Logging;
 /// </summary>
 public sealed class JsonLogWriter : IDisposable
 {
-    private const int BufferSize = 1 << 20;
+    private const int BufferSize = 256 * 1024;
 
     private readonly string _path;
     private readonly LogRotation _rotation;
