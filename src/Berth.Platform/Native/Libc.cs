@@ -178,6 +178,9 @@ public static unsafe partial class Libc
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int getpid();
 
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int statx(int dirfd, string path, int flags, uint mask, byte* buf);
+
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int grantpt(int fd);
 
