@@ -80,6 +80,18 @@ public static unsafe class Fd
         }
     }
 
+    /// <summary>Opens a file and returns the raw descriptor (close-on-exec).</summary>
+    public static int OpenFile(string path, int flags, int mode = 0x1a4 /* 0644 */)
+    {
+        var fd = Libc.open(path, flags | Libc.O_CLOEXEC, mode);
+        if (fd < 0)
+        {
+            throw ErrnoException.Last($"open {path}");
+        }
+
+        return fd;
+    }
+
     public static int OpenDevNull(int flags = Libc.O_RDWR)
     {
         var fd = Libc.open("/dev/null", flags | Libc.O_CLOEXEC, 0);

@@ -254,9 +254,11 @@ public static class JsonLogReader
             var rotated = new List<(int N, string P)>();
             foreach (var f in Directory.EnumerateFiles(dir, name + ".*"))
             {
-                if (int.TryParse(f.AsSpan(path.Length + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n))
+                var fileName = Path.GetFileName(f);
+                if (fileName.Length > name.Length + 1 && fileName.StartsWith(name + ".", StringComparison.Ordinal)
+                    && int.TryParse(fileName.AsSpan(name.Length + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n))
                 {
-                    rotated.Add((n, f));
+                    rotated.Add((n, Path.Combine(dir, fileName)));
                 }
             }
 

@@ -34,13 +34,16 @@ public sealed class OciSpecBuilder
     private readonly string _arch;
     private readonly Version _kernel;
     private readonly Func<string, IReadOnlyList<DeviceNode>> _hostDevices;
+    private readonly bool _seccompSubArchitectures;
 
     /// <param name="initBinary">Host path of the init bound in as /sbin/docker-init (tini-static).</param>
     /// <param name="arch">Docker's GOARCH name of the host, for seccomp.</param>
     /// <param name="kernel">Host kernel version, for seccomp minKernel.</param>
     /// <param name="hostDevices">Enumerates host devices (a path's device or everything under a directory).</param>
-    public OciSpecBuilder(string initBinary, string? arch = null, Version? kernel = null, Func<string, IReadOnlyList<DeviceNode>>? hostDevices = null)
+    /// <param name="seccompSubArchitectures">Filter 32-bit sub-architectures too (see <see cref="SeccompCompiler.Compile"/>).</param>
+    public OciSpecBuilder(string initBinary, string? arch = null, Version? kernel = null, Func<string, IReadOnlyList<DeviceNode>>? hostDevices = null, bool seccompSubArchitectures = false)
     {
+        _seccompSubArchitectures = seccompSubArchitectures;
         _initBinary = initBinary;
         _arch = arch ?? SeccompCompiler.HostArch;
         _kernel = kernel ?? SeccompCompiler.HostKernel();
@@ -81,7 +84,9 @@ public sealed class OciSpecBuilder
             Env = WithHome(launch.Process.Env, user.Home),
             Cwd = string.IsNullOrEmpty(launch.Process.Cwd) ? "/" : launch.Process.Cwd,
             Capabilities = new OciCapabilities { Bounding = [.. caps], Effective = [.. caps], Permitted = [.. caps] },
-            Rlimits = [new OciRlimit { Type = "RLIMIT_NOFILE", Hard = 1048576, Soft = 1048576 }],
+            // As Docker without --ulimit/--default-ulimit: no rlimits in the spec, so the
+            // container inherits the engine's limits.
+            Rlimits = null,
             NoNewPrivileges = security.NoNewPrivileges,
             OomScoreAdj = launch.Resources.OomScoreAdj,
         };
@@ -111,7 +116,7 @@ public sealed class OciSpecBuilder
         if (!launch.Privileged && !security.SeccompUnconfined)
         {
             var profile = security.SeccompProfileJson is { } json ? SeccompCompiler.ParseProfile(json) : SeccompCompiler.DefaultProfile;
-            linux.Seccomp = SeccompCompiler.Compile(profile, caps, _arch, _kernel);
+            linux.Seccomp = SeccompCompiler.Compile(profile, caps, _arch, _kernel, _seccompSubArchitectures);
         }
 
         return spec;
@@ -275,6 +280,13 @@ public sealed class OciSpecBuilder
             default:
                 return new OciMount { Destination = m.Destination, Type = m.Type, Source = m.Source, Options = options };
         }
+    }
+
+    /// <summary>The resources JSON for `runc update` (no device rules: those cannot change).</summary>
+    public static OciResources BuildResourcesForUpdate(ContainerResources resources)
+    {
+        ArgumentNullException.ThrowIfNull(resources);
+        return BuildResources(resources);
     }
 
     private static OciResources BuildResources(ContainerResources r)
