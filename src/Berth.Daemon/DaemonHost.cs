@@ -53,6 +53,7 @@ public static class DaemonHost
         var app = builder.Build();
         app.UseMiddleware<ApiVersionMiddleware>();
         app.UseMiddleware<ErrorMiddleware>();
+        app.UseMiddleware<BodySizeLimitMiddleware>();
         app.UseRouting();
         SystemModule.Map(app);
         ImagesModule.Map(app);
