@@ -46,4 +46,25 @@ public sealed partial class ContainerService
             return 0;
         }
     }
+
+    /// <summary>The container's writable snapshot (null when unknown).</summary>
+    public Berth.Core.Model.RootfsMount? RootfsOf(string id)
+    {
+        try
+        {
+            return _images.GetRootfs(id);
+        }
+        catch (NotImplementedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>docker diff: added, changed and deleted paths of the writable layer.</summary>
+    public IReadOnlyList<(string Path, FilesystemChangeKind Kind)> Changes(string idOrName)
+    {
+        var c = Get(idOrName);
+        var rootfs = RootfsOf(c.Id) ?? throw new BerthException(ErrorKind.Internal, $"the writable layer of container {c.Id} is missing");
+        return FilesystemChanges.Compute(rootfs.UpperDir, rootfs.LowerDirs);
+    }
 }
