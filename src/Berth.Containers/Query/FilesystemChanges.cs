@@ -30,7 +30,7 @@ public static class FilesystemChanges
                 continue;
             }
 
-            var inLower = lowerDirs.Any(l => Path.Exists(l + path) || File.ResolveLinkTarget(l + path, false) is not null || IsLink(l + path));
+            var inLower = lowerDirs.Any(l => Path.Exists(l + path) || IsLink(l + path));
             changes.Add((path, inLower ? FilesystemChangeKind.Modified : FilesystemChangeKind.Added));
             if (entry is DirectoryInfo sub && entry.LinkTarget is null)
             {
