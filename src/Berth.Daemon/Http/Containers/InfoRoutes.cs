@@ -17,7 +17,7 @@ public static class InfoRoutes
         api.MapGet("/info", InfoAsync);
     }
 
-    private static async Task InfoAsync(HttpContext ctx, ContainerService svc, DaemonOptions options, TimeProvider time)
+    private static async Task InfoAsync(HttpContext ctx, ContainerService svc, DaemonOptions options, TimeProvider time, IServiceProvider services)
     {
         var snapshot = svc.Snapshot;
         int running = 0, paused = 0, stopped = 0;
@@ -46,7 +46,7 @@ public static class InfoRoutes
             ContainersRunning = running,
             ContainersPaused = paused,
             ContainersStopped = stopped,
-            Images = 0,
+            Images = services.GetService<Berth.Images.ImageService>()?.List(new Berth.Images.ImageListOptions()).Count ?? 0,
             Driver = "overlay2",
             DriverStatus = [["Backing Filesystem", "extfs"], ["Supports d_type", "true"], ["Using metacopy", "false"], ["Native Overlay Diff", "true"], ["userxattr", "false"]],
             Plugins = new Wire.PluginsInfo(["local"], ["bridge", "host", "none"], null, ["json-file", "local", "none"]),
