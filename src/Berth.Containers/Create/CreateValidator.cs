@@ -144,9 +144,14 @@ public static class CreateValidator
             log = new LogConfig { Type = options.DefaultLogDriver, Config = log.Config.Count > 0 ? log.Config : options.DefaultLogOptions };
         }
 
-        if (log.Type is not ("json-file" or "local" or "none"))
+        if (log.Type == "local")
         {
-            throw BerthException.NotImplemented($"log driver \"{log.Type}\" is not supported (supported: json-file, local, none)");
+            throw BerthException.NotImplemented("log driver \"local\" is not supported yet; use json-file or none");
+        }
+
+        if (log.Type is not ("json-file" or "none"))
+        {
+            throw BerthException.Invalid($"logger: no log driver named '{log.Type}' is registered");
         }
 
         if (log.Type == "none" && log.Config.Count > 0)

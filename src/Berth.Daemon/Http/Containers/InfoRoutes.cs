@@ -49,7 +49,7 @@ public static class InfoRoutes
             Images = services.GetService<Berth.Images.ImageService>()?.List(new Berth.Images.ImageListOptions()).Count ?? 0,
             Driver = "overlay2",
             DriverStatus = [["Backing Filesystem", "extfs"], ["Supports d_type", "true"], ["Using metacopy", "false"], ["Native Overlay Diff", "true"], ["userxattr", "false"]],
-            Plugins = new Wire.PluginsInfo(["local"], ["bridge", "host", "none"], null, ["json-file", "local", "none"]),
+            Plugins = new Wire.PluginsInfo(["local"], ["bridge", "host", "none"], null, ["json-file", "none"]),
             Debug = options.LogLevel == "debug",
             NFd = CountFds(),
             NGoroutines = ThreadCount(),
