@@ -3,6 +3,7 @@ using Berth.Containers;
 using Berth.Daemon.Configuration;
 using Berth.Daemon.Http.Containers;
 using Berth.Images;
+using Berth.Runtime;
 
 namespace Berth.Daemon.Modules;
 
@@ -26,15 +27,52 @@ public static class ContainersModule
             LiveRestore = options.LiveRestore,
             CgroupV2 = File.Exists("/sys/fs/cgroup/cgroup.controllers"),
         });
-        services.AddSingleton<IContainerImages>(sp => sp.GetService<ImageService>() is { } images ? new ImageServiceImages(images) : new MissingImages());
+        services.AddSingleton<IContainerRuntime>(_ => new RuncRuntime(new RuntimeOptions
+        {
+            ExecRoot = options.ExecRoot,
+            ContainersDir = Path.Combine(options.DataRoot, "containers"),
+            Runtimes = RuntimePaths(options.Runtimes),
+            DefaultRuntime = options.DefaultRuntime,
+            CgroupParent = options.CgroupParent,
+        }));
+        services.AddSingleton<IContainerImages>(sp => new ImageServiceImages(sp.GetRequiredService<ImageService>()));
         services.AddSingleton(sp => new ContainerService(
             sp.GetRequiredService<ContainerServiceOptions>(),
-            sp.GetService<Berth.Runtime.IContainerRuntime>() ?? new MissingRuntime(),
+            sp.GetRequiredService<IContainerRuntime>(),
             sp.GetRequiredService<IContainerImages>(),
             sp.GetRequiredService<Berth.Core.Events.EventBus>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ContainerService>>()));
         services.AddSingleton<IImageUsage>(sp => new ContainerImageUsage(sp.GetRequiredService<ContainerService>()));
+    }
+
+    /// <summary>daemon.json runtimes may name a binary on PATH; the runtime wants absolute paths.</summary>
+    private static Dictionary<string, string> RuntimePaths(IReadOnlyDictionary<string, string> configured)
+    {
+        var result = new Dictionary<string, string>(new RuntimeOptions { ExecRoot = "/", ContainersDir = "/" }.Runtimes, StringComparer.Ordinal);
+        foreach (var (name, path) in configured)
+        {
+            if (Path.IsPathRooted(path))
+            {
+                result[name] = path;
+                continue;
+            }
+
+            var found = (Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+                .Split(':', StringSplitOptions.RemoveEmptyEntries)
+                .Select(dir => Path.Combine(dir, path))
+                .FirstOrDefault(File.Exists);
+            if (found is not null)
+            {
+                result[name] = found;
+            }
+            else
+            {
+                result.TryAdd(name, path);
+            }
+        }
+
+        return result;
     }
 
     public static void Map(IEndpointRouteBuilder api)
