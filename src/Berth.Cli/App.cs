@@ -171,7 +171,7 @@ public static class App
     }
 
     public static int HelpColumns(CliContext ctx) =>
-        (Terminal.TerminalNative.GetSize(0)?.Columns ?? 80) - 1;
+        (Terminal.Posix.GetSize(0)?.Columns ?? 80) - 1;
 
     private static void CheckNotImplemented(ParsedFlags flags)
     {

@@ -4,8 +4,8 @@ using Berth.Cli.Terminal;
 using var cts = new CancellationTokenSource();
 var ctx = new CliContext(Console.OpenStandardInput(), Console.OpenStandardOutput(), Console.OpenStandardError())
 {
-    StdinIsTerminal = TerminalNative.IsTerminal(0),
-    StdoutIsTerminal = TerminalNative.IsTerminal(1),
+    StdinIsTerminal = Posix.IsTerminal(0),
+    StdoutIsTerminal = Posix.IsTerminal(1),
 };
 var code = await App.RunAsync(ctx, args, cts.Token);
 try

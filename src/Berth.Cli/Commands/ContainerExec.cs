@@ -64,7 +64,7 @@ public static class ContainerExec
         }
 
         var detachKeys = f.String("detach-keys") ?? ctx.Config.DetachKeys;
-        var size = tty && ctx.StdoutIsTerminal ? TerminalNative.GetSize(1) : null;
+        var size = tty && ctx.StdoutIsTerminal ? Posix.GetSize(1) : null;
         var body = new JsonObject
         {
             ["User"] = f.String("user") ?? string.Empty,

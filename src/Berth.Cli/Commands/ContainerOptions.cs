@@ -235,7 +235,7 @@ public static class ContainerOptions
         JsonArray? entrypoint = null;
         if (f.IsSet("entrypoint"))
         {
-            entrypoint = [f.String("entrypoint") ?? string.Empty];
+            entrypoint = new JsonArray((JsonNode?)JsonValue.Create(f.String("entrypoint") ?? string.Empty));
         }
 
         config["Hostname"] = f.String("hostname") ?? string.Empty;

@@ -70,7 +70,7 @@ public static class ContainerRun
                 throw new CliException("Conflicting options: -a and -d", 125);
             }
 
-            var size = f.Bool("tty") && ctx.StdoutIsTerminal ? TerminalNative.GetSize(1) : null;
+            var size = f.Bool("tty") && ctx.StdoutIsTerminal ? Posix.GetSize(1) : null;
             var request = ContainerOptions.Build(f, inv.Args[0], inv.Args.Skip(1).ToList(), ctx.StdinIsTerminal, size);
             var body = request.Body;
             tty = body["Tty"]!.GetValue<bool>();
@@ -195,7 +195,7 @@ public static class ContainerRun
 
     public static async Task ResizeAsync(EngineClient client, string path)
     {
-        if (TerminalNative.GetSize(1) is not { } size)
+        if (Posix.GetSize(1) is not { } size)
         {
             return;
         }

@@ -66,8 +66,8 @@ public static class ImagePull
         var headers = new Dictionary<string, string> { ["X-Registry-Auth"] = RegistryAuth.HeaderFor(inv.Context.Config, RegistryAuth.RegistryOf(image)) };
         using var response = await inv.Client.SendAsync("POST", "/images/create", query, null, headers, inv.CancellationToken);
         var writer = toStderr ? (TextWriter)inv.Err : inv.Out;
-        var terminal = toStderr ? Terminal.TerminalNative.IsTerminal(2) : inv.Context.StdoutIsTerminal;
-        var display = new JsonMessages(quiet ? TextWriter.Null : writer, terminal, Terminal.TerminalNative.GetSize(1)?.Columns ?? 80);
+        var terminal = toStderr ? Terminal.Posix.IsTerminal(2) : inv.Context.StdoutIsTerminal;
+        var display = new JsonMessages(quiet ? TextWriter.Null : writer, terminal, Terminal.Posix.GetSize(1)?.Columns ?? 80);
         try
         {
             await display.DisplayAsync(response.Body, inv.CancellationToken);

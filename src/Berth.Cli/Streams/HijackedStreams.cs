@@ -26,7 +26,7 @@ public sealed class HijackedStreams
         byte[]? savedTerminal = null;
         if (tty && sendStdin && _ctx.StdinIsTerminal)
         {
-            savedTerminal = TerminalNative.MakeRaw(0);
+            savedTerminal = Posix.MakeRaw(0);
         }
 
         try
@@ -57,7 +57,7 @@ public sealed class HijackedStreams
         {
             if (savedTerminal is not null)
             {
-                TerminalNative.Restore(0, savedTerminal);
+                Posix.Restore(0, savedTerminal);
             }
         }
     }

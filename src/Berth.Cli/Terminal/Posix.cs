@@ -3,10 +3,10 @@ using System.Runtime.InteropServices;
 namespace Berth.Cli.Terminal;
 
 /// <summary>
-/// The user's terminal: isatty, size, and raw mode through libc's termios. This is the one place
-/// in the CLI that calls libc; the terminal is the user's, not the engine's.
+/// The one place in the CLI that calls libc, always about the user's own side: the terminal
+/// (isatty, size, raw mode through termios) and file ownership for <c>cp -a</c>.
 /// </summary>
-public static partial class TerminalNative
+public static partial class Posix
 {
     private const int TermiosSize = 64;
     private const uint TIOCGWINSZ = 0x5413;
@@ -62,8 +62,37 @@ public static partial class TerminalNative
 
     public static void Restore(int fd, byte[] state) => _ = tcsetattr(fd, 0, state);
 
+    /// <summary>Owner of a file (not following a final symlink); 0:0 when it cannot be read.</summary>
+    public static (int Uid, int Gid) Owner(string path)
+    {
+        var st = new byte[256];
+        try
+        {
+            if (lstat(path, st) != 0)
+            {
+                return (0, 0);
+            }
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return (0, 0);
+        }
+
+        // struct stat on 64-bit Linux: st_uid at 28, st_gid at 32 (x86_64); 24 and 28 on arm64.
+        var arm = System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == Architecture.Arm64;
+        return (BitConverter.ToInt32(st, arm ? 24 : 28), BitConverter.ToInt32(st, arm ? 28 : 32));
+    }
+
+    public static void Chown(string path, int uid, int gid) => _ = lchown(path, uid, gid);
+
     [LibraryImport("libc", SetLastError = true)]
     private static partial int isatty(int fd);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int lstat(string path, [Out] byte[] stat);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int lchown(string path, int uid, int gid);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int ioctl(int fd, nuint request, [Out] ushort[] winsize);
