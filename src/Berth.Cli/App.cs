@@ -168,6 +168,12 @@ public static class App
         {
             return 130;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or FormatException or System.Text.Json.JsonException)
+        {
+            ctx.FlushOut();
+            await ctx.Err.WriteLineAsync(ctx.Debug ? e.ToString() : e.Message);
+            return 1;
+        }
     }
 
     public static int HelpColumns(CliContext ctx) =>

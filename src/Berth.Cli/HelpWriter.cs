@@ -26,7 +26,7 @@ public static class HelpWriter
             sb.Append(cmd.UseLine);
         }
 
-        sb.Append("\n\n").Append(cmd.Short.Trim());
+        sb.Append("\n\n").Append((cmd.Long ?? cmd.Short).Trim());
         var aliases = AliasLine(cmd);
         if (aliases is not null)
         {

@@ -13,7 +13,8 @@ public static class Common
 
     public const string InspectFormatUsage = "Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template.\nRefer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates";
 
-    public static FlagSpec FormatFlag(bool inspect = false) => Flag.String(inspect ? "f|format" : "format", inspect ? InspectFormatUsage : FormatUsage);
+    public static FlagSpec FormatFlag(bool inspect = false, bool shorthand = true) =>
+        Flag.String(inspect && shorthand ? "f|format" : "format", inspect ? InspectFormatUsage : FormatUsage);
 
     public static FlagSpec FilterFlag(string usage = "Filter output based on conditions provided") => Flag.List("f|filter", usage, "filter");
 

@@ -19,8 +19,9 @@ public static class ContainerCopy
     public static CommandSpec Create(string name) => new()
     {
         Name = name,
-        Usage = "[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tdocker cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",
+        Usage = "[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tberth cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",
         Short = "Copy files/folders between a container and the local filesystem",
+        Long = "Copy files/folders between a container and the local filesystem\n\nUse '-' as the source to read a tar archive from stdin\nand extract it to a directory destination in a container.\nUse '-' as the destination to stream a tar archive of a\ncontainer source to stdout.",
         AliasPaths = ["container cp", "cp"],
         Args = ArgRule.Exactly(2),
         Flags =
@@ -174,9 +175,24 @@ public static class ContainerCopy
     {
         var reader = new TarReader(tar);
         var dirTimes = new List<(string Path, DateTimeOffset Time)>();
-        TarEntry? entry;
-        while ((entry = await reader.GetNextEntryAsync(false, cancellationToken)) is not null)
+        while (true)
         {
+            TarEntry? entry;
+            try
+            {
+                entry = await reader.GetNextEntryAsync(false, cancellationToken);
+            }
+            catch (EndOfStreamException)
+            {
+                // Some engines end the archive without the two zero blocks.
+                break;
+            }
+
+            if (entry is null)
+            {
+                break;
+            }
+
             var name = entry.Name.TrimStart('/');
             if (name.StartsWith("./", StringComparison.Ordinal))
             {
@@ -192,7 +208,7 @@ public static class ContainerCopy
             var slash = name.IndexOf('/', StringComparison.Ordinal);
             var top = slash < 0 ? name : name[..slash];
             var rest = slash < 0 ? string.Empty : name[(slash + 1)..];
-            if (stripTop)
+            if (stripTop && top == srcBase)
             {
                 if (rest.Length == 0)
                 {

@@ -200,7 +200,7 @@ public static class ContainerMisc
             Flag.Decimal("cpus", "Number of CPUs"),
             Flag.String("cpuset-cpus", "CPUs in which to allow execution (0-3, 0,1)"),
             Flag.String("cpuset-mems", "MEMs in which to allow execution (0-3, 0,1)"),
-            Flag.Bytes("kernel-memory", "Kernel memory limit (deprecated)"),
+            Flag.Bytes("kernel-memory", "Kernel memory limit (deprecated)") with { Hidden = true },
             Flag.Bytes("m|memory", "Memory limit"),
             Flag.Bytes("memory-reservation", "Memory soft limit"),
             Flag.Bytes("memory-swap", "Swap limit equal to memory plus swap: -1 to enable unlimited swap"),

@@ -34,7 +34,6 @@ public static class ContainerOptions
             Flag.Decimal("cpus", "Number of CPUs"),
             Flag.String("cpuset-cpus", "CPUs in which to allow execution (0-3, 0,1)"),
             Flag.String("cpuset-mems", "MEMs in which to allow execution (0-3, 0,1)"),
-            Flag.String("detach-keys", "Override the key sequence for detaching a container"),
             Flag.List("device", "Add a host device to the container"),
             Flag.List("device-cgroup-rule", "Add a rule to the cgroup allowed devices list"),
             Flag.List("device-read-bps", "Limit read rate (bytes per second) from a device", "list", "[]"),
@@ -93,7 +92,7 @@ public static class ContainerOptions
             Flag.Bool("privileged", "Give extended privileges to this container"),
             Flag.List("p|publish", "Publish a container's port(s) to the host"),
             Flag.Bool("P|publish-all", "Publish all exposed ports to random ports"),
-            Flag.String("pull", "Pull image before " + (run ? "running" : "creating") + " (\"always\", \"missing\", \"never\")", "missing"),
+            Flag.String("pull", "Pull image before " + (run ? "running (\"always\", \"missing\", \"never\")" : "creating (\"always\", \"|missing\", \"never\")"), "missing"),
             Flag.Bool("q|quiet", "Suppress the pull output"),
             Flag.Bool("read-only", "Mount the container's root filesystem as read only"),
             Flag.String("restart", "Restart policy to apply when a container exits", "no"),
@@ -120,6 +119,7 @@ public static class ContainerOptions
         if (run)
         {
             flags.Add(Flag.Bool("d|detach", "Run container in background and print container ID"));
+            flags.Add(Flag.String("detach-keys", "Override the key sequence for detaching a container"));
             flags.Add(Flag.Bool("sig-proxy", "Proxy received signals to the process", "true"));
         }
 

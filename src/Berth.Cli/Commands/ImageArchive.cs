@@ -18,7 +18,7 @@ public static class ImageArchive
         Flags =
         [
             Flag.String("o|output", "Write to a file, instead of STDOUT"),
-            Flag.NotImplemented(Flag.List("platform", "Save only the given platform(s). Formatted as a comma-separated list of \"os[/arch[/variant]]\" (e.g., \"linux/amd64,linux/arm64/v8\")", "strings")),
+            Flag.NotImplemented(Flag.String("platform", "Save only the given platform variant. Formatted as \"os[/arch[/variant]]\" (e.g., \"linux/amd64\")")),
         ],
         Run = async inv =>
         {
@@ -72,7 +72,7 @@ public static class ImageArchive
         Flags =
         [
             Flag.String("i|input", "Read from tar archive file, instead of STDIN"),
-            Flag.NotImplemented(Flag.List("platform", "Load only the given platform(s). Formatted as a comma-separated list of \"os[/arch[/variant]]\" (e.g., \"linux/amd64,linux/arm64/v8\").", "strings")),
+            Flag.NotImplemented(Flag.String("platform", "Load only the given platform variant. Formatted as \"os[/arch[/variant]]\" (e.g., \"linux/amd64\")")),
             Flag.Bool("q|quiet", "Suppress the load output"),
         ],
         Run = async inv =>

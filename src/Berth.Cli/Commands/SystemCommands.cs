@@ -221,7 +221,7 @@ public static class SystemCommands
         Flags =
         [
             Common.FilterFlag(),
-            Common.FormatFlag(inspect: true),
+            Common.FormatFlag(inspect: true, shorthand: false),
             Flag.String("since", "Show all events created since timestamp"),
             Flag.String("until", "Stream events until this timestamp"),
         ],

@@ -40,10 +40,20 @@ public static class VolumeCommands
         Args = ArgRule.AtMost(1),
         Flags =
         [
+            Flag.NotImplemented(Flag.String("availability", "Cluster Volume availability (\"active\", \"pause\", \"drain\")", "active")),
             Flag.String("d|driver", "Specify volume driver name", "local"),
+            Flag.NotImplemented(Flag.String("group", "Cluster Volume group (cluster volumes)")),
             Flag.List("label", "Set metadata for a volume"),
+            Flag.NotImplemented(Flag.Bytes("limit-bytes", "Minimum size of the Cluster Volume in bytes")),
             Flag.String("name", "Specify volume name", hidden: true),
             Flag.List("o|opt", "Set driver specific options", "map", "map[]"),
+            Flag.NotImplemented(Flag.Bytes("required-bytes", "Maximum size of the Cluster Volume in bytes")),
+            Flag.NotImplemented(Flag.String("scope", "Cluster Volume access scope (\"single\", \"multi\")", "single")),
+            Flag.NotImplemented(Flag.List("secret", "Cluster Volume secrets", "map", "map[]")),
+            Flag.NotImplemented(Flag.String("sharing", "Cluster Volume access sharing (\"none\", \"readonly\", \"onewriter\", \"all\")", "none")),
+            Flag.NotImplemented(Flag.List("topology-preferred", "A topology that the Cluster Volume would be preferred in")),
+            Flag.NotImplemented(Flag.List("topology-required", "A topology that the Cluster Volume must be accessible from")),
+            Flag.NotImplemented(Flag.String("type", "Cluster Volume access type (\"mount\", \"block\")", "block")),
         ],
         Run = async inv =>
         {
@@ -128,6 +138,7 @@ public static class VolumeCommands
         Aliases = ["remove"],
         Usage = "[OPTIONS] VOLUME [VOLUME...]",
         Short = "Remove one or more volumes",
+        Long = "Remove one or more volumes. You cannot remove a volume that is in use by a container.",
         Args = ArgRule.AtLeast(1),
         Flags = [Flag.Bool("f|force", "Force the removal of one or more volumes")],
         Run = inv => ContainerLifecycle.ForEachAsync(inv, async v =>

@@ -12,6 +12,9 @@ public sealed class CommandSpec
 
     public required string Short { get; init; }
 
+    /// <summary>The description shown by --help instead of <see cref="Short"/>, when there is one.</summary>
+    public string? Long { get; init; }
+
     /// <summary>The "Aliases:" line of the help, paths without the binary name (<c>container ls, ps</c>).</summary>
     public IReadOnlyList<string> AliasPaths { get; init; } = [];
 
