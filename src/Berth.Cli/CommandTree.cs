@@ -44,6 +44,7 @@ public static class CommandTree
         root.Add(container);
 
         var image = Group("image", "Manage images", "management");
+        image.Add(ImageBuild.Create("build"));
         image.Add(ImageCommands.History("history"));
         image.Add(ImageArchive.Import("import"));
         image.Add(Inspect.CreateFor(Inspect.Image, "[OPTIONS] IMAGE [IMAGE...]", "Display detailed information on one or more images"));
@@ -51,6 +52,7 @@ public static class CommandTree
         image.Add(ImageCommands.List("ls", ["list"]));
         image.Add(SystemCommands.ImagePrune("prune"));
         image.Add(ImagePull.Create("pull"));
+        image.Add(RegistryCommands.Push("push"));
         image.Add(ImageCommands.Remove("rm", ["remove"]));
         image.Add(ImageArchive.Save("save"));
         image.Add(ImageCommands.Tag("tag"));
@@ -68,8 +70,12 @@ public static class CommandTree
         root.Add(Top(ContainerRun.CreateRun("run"), "common"));
         root.Add(Top(ContainerExec.Create("exec"), "common"));
         root.Add(Top(ContainerList.Create("ps", []), "common"));
+        root.Add(Top(ImageBuild.Create("build"), "common"));
         root.Add(Top(ImagePull.Create("pull"), "common"));
+        root.Add(Top(RegistryCommands.Push("push"), "common"));
         root.Add(Top(ImageCommands.List("images", []), "common"));
+        root.Add(RegistryCommands.Login());
+        root.Add(RegistryCommands.Logout());
         root.Add(Top(SystemVersion.Create(), "common"));
         root.Add(Top(SystemCommands.Info("info"), "common"));
 
