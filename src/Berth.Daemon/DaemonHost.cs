@@ -41,6 +41,7 @@ public static class DaemonHost
         ApiJson.Register(SystemJsonContext.Default);
         ImagesModule.RegisterJson();
         ContainersModule.RegisterJson();
+        NetworksModule.RegisterJson();
         builder.Services.ConfigureHttpJsonOptions(j => ApiJson.Configure(j.SerializerOptions));
 
         builder.Services.AddSingleton(options);
@@ -49,17 +50,21 @@ public static class DaemonHost
         SystemModule.AddServices(builder.Services, options);
         ImagesModule.AddServices(builder.Services, options);
         ContainersModule.AddServices(builder.Services, options);
+        NetworksModule.AddServices(builder.Services, options);
 
         var app = builder.Build();
         app.UseMiddleware<ApiVersionMiddleware>();
         app.UseMiddleware<ErrorMiddleware>();
+        app.UseMiddleware<BodySizeLimitMiddleware>();
         app.UseRouting();
         SystemModule.Map(app);
         ImagesModule.Map(app);
         ContainersModule.Map(app);
+        NetworksModule.Map(app);
         app.MapFallback(context => ErrorWriter.WriteAsync(context, StatusCodes.Status404NotFound, "page not found"));
 
         await ImagesModule.StartAsync(app.Services, cancellationToken).ConfigureAwait(false);
+        await NetworksModule.StartAsync(app.Services, cancellationToken).ConfigureAwait(false);
         await ContainersModule.StartAsync(app.Services, cancellationToken).ConfigureAwait(false);
 
         try

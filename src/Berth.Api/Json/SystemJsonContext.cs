@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Berth.Api.System;
+using Berth.Api.Engine;
 
 namespace Berth.Api.Json;
 

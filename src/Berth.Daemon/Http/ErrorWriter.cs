@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Berth.Api.Json;
-using Berth.Api.System;
+using Berth.Api.Engine;
 using Berth.Core.Errors;
 
 namespace Berth.Daemon.Http;

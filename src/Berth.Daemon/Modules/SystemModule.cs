@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Berth.Api;
 using Berth.Api.Json;
-using Berth.Api.System;
+using Berth.Api.Engine;
 using Berth.Core.Events;
 using Berth.Daemon.Configuration;
 using Berth.Daemon.Http;
@@ -28,11 +28,23 @@ public static class SystemModule
         api.MapGet("/version", () => Results.Json(new VersionResponse
         {
             Version = DaemonInfo.Version,
-            KernelVersion = Environment.OSVersion.Version.ToString(),
+            KernelVersion = KernelRelease(),
             Components = [new VersionComponent("Engine", DaemonInfo.Version, new Dictionary<string, string> { ["ApiVersion"] = ApiVersions.Current, ["MinAPIVersion"] = ApiVersions.Minimum, ["Os"] = "linux", ["Arch"] = "amd64" })],
         }, SystemJsonContext.Default.VersionResponse));
 
         api.MapGet("/events", StreamEventsAsync);
+    }
+
+    private static string KernelRelease()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
+        }
+        catch (IOException)
+        {
+            return Environment.OSVersion.Version.ToString();
+        }
     }
 
     private static async Task StreamEventsAsync(HttpContext context, EventBus bus, TimeProvider time)

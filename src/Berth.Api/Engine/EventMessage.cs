@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Berth.Api.System;
+namespace Berth.Api.Engine;
 
 /// <summary>One <c>/events</c> message. Docker sends the legacy lower-case fields as well.</summary>
 public sealed record EventMessage

@@ -1,4 +1,4 @@
-namespace Berth.Api.System;
+namespace Berth.Api.Engine;
 
 public sealed record VersionResponse
 {

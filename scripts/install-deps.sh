@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# install-deps.sh — the OS packages Berth needs at run time and for its tests (Debian 12).
+set -euo pipefail
+pkgs=(runc conmon busybox-static tini iproute2 nftables util-linux procps curl tar)
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y "${missing[@]}" >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y "${missing[@]}" >/dev/null; }
+fi
+command -v dotnet >/dev/null || { echo "install-deps.sh: the .NET 10 SDK is required (dotnet on PATH)" >&2; exit 2; }

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# test.sh — builds everything and runs every test layer:
+#   1. unit and component tests (tests/Berth.Tests.Unit)
+#   2. integration tests against real berthd/runc/overlayfs (tests/Berth.Tests.Integration)
+#   3. the engine-neutral acceptance suite (../shared/acceptance) against berthd, once with the
+#      real docker CLI and once with out/berth
+# Ends with one line: "N passed, N failed".
+# Knobs: ACCEPTANCE_DIR (default ../shared/acceptance), ACCEPTANCE_SCENARIOS (default "10 20 60"),
+#        SKIP_ACCEPTANCE=1, SKIP_BUILD=1.
+set -uo pipefail
+cd "$(dirname "$0")"
+root=$(pwd)
+results=$(mktemp -d)
+passed=0; failed=0
+
+scripts/install-deps.sh || exit 1
+if [ "${SKIP_BUILD:-}" != 1 ]; then
+    ./build.sh || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+    dotnet build Berth.slnx -c Debug -nologo -clp:ErrorsOnly || { echo "test build failed"; echo "0 passed, 1 failed"; exit 1; }
+fi
+export BERTH_DAEMON=$root/out/berthd BERTH_CLI=$root/out/berth
+
+count_trx() { # file: adds the trx counters to the totals
+    local f=$1 p fl
+    p=$(grep -o 'passed="[0-9]*"' "$f" | head -1 | tr -dc 0-9)
+    fl=$(grep -o 'failed="[0-9]*"' "$f" | head -1 | tr -dc 0-9)
+    passed=$((passed + ${p:-0})); failed=$((failed + ${fl:-0}))
+    echo "$(basename "$f" .trx): ${p:-0} passed, ${fl:-0} failed"
+}
+
+for suite in Unit Integration; do
+    echo "== dotnet tests: $suite"
+    dotnet test "tests/Berth.Tests.$suite" -c Debug --no-build -nologo \
+        --logger "trx;LogFileName=$results/$suite.trx" --logger "console;verbosity=normal" 2>&1 \
+        | grep -E '^\s+(Passed|Failed|Skipped) |Error Message|Assert|Total tests|^\s+at Berth' | head -400
+    if [ -f "$results/$suite.trx" ]; then count_trx "$results/$suite.trx"; else echo "$suite: no results"; failed=$((failed + 1)); fi
+done
+
+acc=${ACCEPTANCE_DIR:-$root/../shared/acceptance}
+if [ "${SKIP_ACCEPTANCE:-}" != 1 ] && [ -x "$acc/run.sh" ]; then
+    scripts/acceptance.sh "$acc" "$results" ${ACCEPTANCE_SCENARIOS:-10 20 60}
+    while IFS=$'\t' read -r kind n; do
+        case $kind in passed) passed=$((passed + n));; failed) failed=$((failed + n));; esac
+    done < "$results/acceptance.counts"
+elif [ "${SKIP_ACCEPTANCE:-}" != 1 ]; then
+    echo "acceptance suite not found at $acc (set ACCEPTANCE_DIR): not run"
+fi
+
+rm -rf "$results"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,82 @@
+using Berth.Tests.Integration.Harness;
+
+namespace Berth.Tests.Integration.SystemApi;
+
+/// <summary>daemon.json handling, as dockerd does it: bad files stop the daemon with a clear message.</summary>
+public sealed class DaemonConfigTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("berth-cfg").FullName;
+
+    [Fact]
+    public async Task Unknown_keys_are_refused_by_name()
+    {
+        var cfg = Write("""{"data-root": "/tmp/x", "frobnicate": true}""");
+        var r = await Shell.RunAsync(RepoPaths.Daemon, ["--config-file", cfg, "-H", $"unix://{_dir}/s.sock", "--exec-root", _dir]);
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("the following directives don't match any configuration option: frobnicate", r.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_key_given_as_flag_and_in_the_file_is_a_conflict()
+    {
+        var cfg = Write("""{"data-root": "/tmp/x"}""");
+        var r = await Shell.RunAsync(RepoPaths.Daemon, ["--config-file", cfg, "--data-root", _dir, "-H", $"unix://{_dir}/s.sock", "--exec-root", _dir]);
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("specified both as a flag and in the configuration file: data-root", r.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Malformed_json_and_a_missing_explicit_file_are_errors()
+    {
+        var bad = Write("{ not json");
+        var r1 = await Shell.RunAsync(RepoPaths.Daemon, ["--config-file", bad, "-H", $"unix://{_dir}/s.sock", "--exec-root", _dir]);
+        Assert.NotEqual(0, r1.ExitCode);
+        Assert.Contains("unable to configure the Docker daemon with file", r1.Stderr, StringComparison.Ordinal);
+        var r2 = await Shell.RunAsync(RepoPaths.Daemon, ["--config-file", Path.Combine(_dir, "absent.json"), "-H", $"unix://{_dir}/s.sock", "--exec-root", _dir]);
+        Assert.NotEqual(0, r2.ExitCode);
+        Assert.Contains("no such file or directory", r2.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Settings_from_the_file_are_used()
+    {
+        var sock = Path.Combine(_dir, "cfg.sock");
+        var data = Path.Combine(_dir, "data");
+        var cfg = Write($$"""{"hosts": ["unix://{{sock}}"], "data-root": "{{data}}", "exec-root": "{{_dir}}/exec", "pidfile": "{{_dir}}/p.pid"}""");
+        using var p = System.Diagnostics.Process.Start(RepoPaths.Daemon, ["--config-file", cfg]);
+        try
+        {
+            using var http = BerthDaemon.CreateHttpClient(sock);
+            string? body = null;
+            for (var i = 0; i < 100 && body is null; i++)
+            {
+                try
+                {
+                    body = await http.GetStringAsync("/_ping");
+                }
+                catch (HttpRequestException)
+                {
+                    await Task.Delay(50);
+                }
+            }
+
+            Assert.Equal("OK", body);
+            Assert.True(Directory.Exists(data));
+            Assert.Equal(p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), File.ReadAllText(Path.Combine(_dir, "p.pid")));
+        }
+        finally
+        {
+            p.Kill();
+            await p.WaitForExitAsync();
+        }
+    }
+
+    private string Write(string json)
+    {
+        var path = Path.Combine(_dir, $"daemon-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}
