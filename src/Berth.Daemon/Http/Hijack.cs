@@ -21,7 +21,10 @@ public static class Hijack
         {
             context.Response.Headers.ContentType = contentType;
             context.Response.Headers.Upgrade = "tcp";
-            return await upgrade.UpgradeAsync().ConfigureAwait(false);
+            var upgraded = await upgrade.UpgradeAsync().ConfigureAwait(false);
+            return context.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionItemsFeature>()?.Items.TryGetValue(HijackConnectionMiddleware.HalfCloseKey, out var hc) == true && hc is HalfClose halfClose
+                ? new HalfCloseStream(upgraded, halfClose)
+                : upgraded;
         }
 
         context.Response.StatusCode = StatusCodes.Status200OK;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 
 namespace Berth.Daemon.Http;
@@ -13,6 +14,12 @@ namespace Berth.Daemon.Http;
 /// <see cref="BodyLengthHeader"/> (same length, so no bytes move). Kestrel then upgrades, and the
 /// endpoint reads that many body bytes from the upgraded stream before the stdin that follows.
 /// Other connections are only peeked at, never copied.
+/// <para>
+/// Docker clients half-close a hijacked connection when they have no more stdin (or none at all)
+/// and keep reading the output; Kestrel treats a FIN as the end of the whole connection. So for a
+/// hijack connection the transport input is relayed through a pipe that hides the FIN from
+/// Kestrel and publishes it as <see cref="HalfClose"/> instead (see <see cref="Hijack"/>).
+/// </para>
 /// </summary>
 public static class HijackConnectionMiddleware
 {
@@ -22,9 +29,13 @@ public static class HijackConnectionMiddleware
     private static readonly byte[] ContentLength = "\r\ncontent-length:"u8.ToArray();
     private const int MaxHead = 16 * 1024;
 
+    /// <summary>Connection item key of the <see cref="HalfClose"/> of a hijack connection.</summary>
+    public const string HalfCloseKey = "berth.hijack-half-close";
+
     public static Func<ConnectionDelegate, ConnectionDelegate> Create() => next => async connection =>
     {
         var input = connection.Transport.Input;
+        var hijack = false;
         while (true)
         {
             var result = await input.ReadAsync(connection.ConnectionClosed).ConfigureAwait(false);
@@ -34,7 +45,7 @@ public static class HijackConnectionMiddleware
             {
                 if (headLength >= 0)
                 {
-                    RewriteIfHijack(buffer.Slice(0, headLength + 2));
+                    hijack = RewriteIfHijack(buffer.Slice(0, headLength + 2));
                 }
 
                 input.AdvanceTo(buffer.Start, buffer.Start);
@@ -44,22 +55,74 @@ public static class HijackConnectionMiddleware
             input.AdvanceTo(buffer.Start, buffer.End);
         }
 
-        await next(connection).ConfigureAwait(false);
+        if (!hijack)
+        {
+            await next(connection).ConfigureAwait(false);
+            return;
+        }
+
+        var halfClose = new HalfClose();
+        connection.Items[HalfCloseKey] = halfClose;
+        var relay = new Pipe(new PipeOptions(useSynchronizationContext: false));
+        var transport = connection.Transport;
+        using var failed = new CancellationTokenSource();
+        var pump = RelayAsync(transport.Input, relay.Writer, halfClose, failed);
+        try
+        {
+            await next(new HijackConnectionContext(connection, new RelayedTransport(relay.Reader, transport.Output), failed.Token)).ConfigureAwait(false);
+        }
+        finally
+        {
+            await relay.Writer.CompleteAsync().ConfigureAwait(false);
+            await transport.Input.CompleteAsync().ConfigureAwait(false);
+            await pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     };
 
-    private static void RewriteIfHijack(ReadOnlySequence<byte> head)
+    /// <summary>Copies the client's bytes to Kestrel; the client's FIN is reported, not passed on.</summary>
+    private static async Task RelayAsync(PipeReader from, PipeWriter to, HalfClose halfClose, CancellationTokenSource failed)
+    {
+        try
+        {
+            while (true)
+            {
+                var result = await from.ReadAsync().ConfigureAwait(false);
+                foreach (var segment in result.Buffer)
+                {
+                    await to.WriteAsync(segment).ConfigureAwait(false);
+                }
+
+                from.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or IOException or ConnectionResetException)
+        {
+            // A reset, not a half-close: the connection is gone both ways.
+            await failed.CancelAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            halfClose.Signal();
+        }
+    }
+
+    private static bool RewriteIfHijack(ReadOnlySequence<byte> head)
     {
         var text = Encoding.Latin1.GetString(head);
         var lower = text.ToLowerInvariant();
         if (!lower.Contains("\r\nupgrade: tcp", StringComparison.Ordinal) && !lower.Contains("\r\nupgrade:tcp", StringComparison.Ordinal))
         {
-            return;
+            return false;
         }
 
         var at = lower.IndexOf(Encoding.Latin1.GetString(ContentLength), StringComparison.Ordinal);
         if (at < 0)
         {
-            return;
+            return true;
         }
 
         // Overwrite "Content-Length" (14 bytes) after the CRLF with the private header name.
@@ -79,6 +142,8 @@ public static class HijackConnectionMiddleware
                 break;
             }
         }
+
+        return true;
     }
 
     private static long IndexOf(ReadOnlySequence<byte> buffer, byte[] needle)
