@@ -236,7 +236,7 @@ public static class ContainerRoutes
         }
     }
 
-    private static async Task AttachAsync(HttpContext ctx, ContainerService svc, string id)
+    private static async Task AttachAsync(HttpContext ctx, ContainerService svc, ILogger<ContainerService> logger, string id)
     {
         var q = ctx.Request;
         var plan = svc.PrepareAttach(id, new AttachRequest
@@ -258,6 +258,7 @@ public static class ContainerRoutes
             catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
             {
                 // The client went away.
+                logger.LogDebug(e, "attach to {Id} ended", id);
             }
         }
     }
