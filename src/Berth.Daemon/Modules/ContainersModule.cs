@@ -82,6 +82,7 @@ public static class ContainersModule
     public static void Map(IEndpointRouteBuilder api)
     {
         ContainerRoutes.Map(api);
+        CommitExportRoutes.Map(api);
         ExecRoutes.Map(api);
         InfoRoutes.Map(api);
     }
