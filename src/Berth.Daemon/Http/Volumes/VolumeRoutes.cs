@@ -75,6 +75,12 @@ public static class VolumeRoutes
         await ContainerRoutes.WriteJsonAsync(ctx, new Wire.VolumesPruneResponse(result.Deleted, result.SpaceReclaimed), VolumesJsonContext.Default.VolumesPruneResponse).ConfigureAwait(false);
     }
 
+    /// <summary>Go's time.RFC3339: "Z" for UTC, else "+hh:mm".</summary>
+    private static string Rfc3339(DateTimeOffset t) =>
+        t.Offset == TimeSpan.Zero
+            ? t.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture) + "Z"
+            : t.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture);
+
     /// <summary>Docker's wire shape; <paramref name="usage"/> is filled only by system df.</summary>
     public static Wire.Volume ToWire(Volume v, Wire.VolumeUsageData? usage)
     {
@@ -84,7 +90,7 @@ public static class VolumeRoutes
             Name = v.Name,
             Driver = v.Driver,
             Mountpoint = v.Mountpoint,
-            CreatedAt = v.CreatedAt.ToLocalTime().ToString("yyyy-MM-ddTHH:mm:ssK", CultureInfo.InvariantCulture),
+            CreatedAt = Rfc3339(v.CreatedAt.ToLocalTime()),
             Labels = new Dictionary<string, string>(v.Labels),
             Scope = "local",
             Options = new Dictionary<string, string>(v.Options),
