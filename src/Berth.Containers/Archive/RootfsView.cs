@@ -22,7 +22,8 @@ public sealed class RootfsView : IDisposable
     /// <summary>Host path of the view's root; resolve container paths under it with SafeRoot only.</summary>
     public string Root { get; }
 
-    public static RootfsView Open(RootfsMount rootfs, string scratchDir)
+    /// <summary>Writable: the container's own overlay (upper + work dirs); only while the container is not running.</summary>
+    public static RootfsView Open(RootfsMount rootfs, string scratchDir, bool writable = false)
     {
         ArgumentNullException.ThrowIfNull(rootfs);
         if (rootfs.LowerDirs.Count == 0)
@@ -34,7 +35,14 @@ public sealed class RootfsView : IDisposable
         Directory.CreateDirectory(target);
         try
         {
-            Mounter.Mount("overlay", target, "overlay", Libc.MS_RDONLY, "lowerdir=" + string.Join(':', new[] { rootfs.UpperDir }.Concat(rootfs.LowerDirs)));
+            if (writable)
+            {
+                Mounter.Mount("overlay", target, "overlay", 0, rootfs.OverlayOptions);
+            }
+            else
+            {
+                Mounter.Mount("overlay", target, "overlay", Libc.MS_RDONLY, "lowerdir=" + string.Join(':', new[] { rootfs.UpperDir }.Concat(rootfs.LowerDirs)));
+            }
         }
         catch
         {

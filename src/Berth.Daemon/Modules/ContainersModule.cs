@@ -83,6 +83,7 @@ public static class ContainersModule
     {
         ContainerRoutes.Map(api);
         CommitExportRoutes.Map(api);
+        ArchiveRoutes.Map(api);
         ExecRoutes.Map(api);
         InfoRoutes.Map(api);
     }
