@@ -14,6 +14,7 @@ namespace Berth.Api.Json;
 [JsonSerializable(typeof(VolumeListResponse))]
 [JsonSerializable(typeof(VolumeCreateOptions))]
 [JsonSerializable(typeof(VolumesPruneResponse))]
+[JsonSerializable(typeof(SystemDataUsageResponse))]
 public sealed partial class VolumesJsonContext : JsonSerializerContext
 {
 }

@@ -21,5 +21,11 @@ public static class VolumesModule
             () => sp.GetService<IVolumeUsage>()));
     }
 
-    public static void Map(IEndpointRouteBuilder api) => VolumeRoutes.Map(api);
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        VolumeRoutes.Map(api);
+
+        // system df spans images, containers and volumes; it lives with the newest of the three.
+        Berth.Daemon.Http.SystemDf.DiskUsageRoutes.Map(api);
+    }
 }
