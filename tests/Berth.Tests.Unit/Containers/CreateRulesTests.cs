@@ -50,9 +50,8 @@ public sealed class CreateRulesTests
     {
         var bind = MountParser.ParseBind("/srv/data:/data:ro");
         Assert.Equal(("bind", "/srv/data", "/data", false, "rprivate"), (bind.Type, bind.Source, bind.Destination, bind.RW, bind.Propagation));
-        var named = Assert.Throws<BerthException>(() => MountParser.ParseBind("mydata:/data"));
-        Assert.Equal(ErrorKind.NotImplemented, named.Kind);
-        Assert.Contains("named volumes are not supported yet", named.Message, StringComparison.Ordinal);
+        var named = MountParser.ParseBind("mydata:/data");
+        Assert.Equal(("volume", "mydata", "/data"), (named.Type, named.Name, named.Destination));
         Assert.Equal(["nosuid", "nodev", "noexec", "size=67108864", "mode=1777"], MountParser.TmpfsOptions("size=64m,mode=1777"));
         Assert.Equal(["nosuid", "nodev", "exec"], MountParser.TmpfsOptions("exec"));
     }
