@@ -176,7 +176,7 @@ public sealed partial class VolumeService
         ArgumentNullException.ThrowIfNull(volume);
         try
         {
-            return new DirectoryInfo(volume.Mountpoint).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true })
+            return new DirectoryInfo(volume.Mountpoint).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true })
                 .Where(f => f.LinkTarget is null)
                 .Sum(f => f.Length);
         }

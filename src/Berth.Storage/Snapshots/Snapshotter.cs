@@ -236,7 +236,8 @@ public sealed class Snapshotter
 
         long total = 0;
         var seen = new HashSet<ulong>();
-        var opts = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true, ReturnSpecialDirectories = false };
+        // Symlinks are skipped, never followed: a container could otherwise point this walk at the host's "/".
+        var opts = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true, ReturnSpecialDirectories = false };
         foreach (var f in new DirectoryInfo(path).EnumerateFileSystemInfos("*", opts))
         {
             if (f is FileInfo { LinkTarget: null } fi)
