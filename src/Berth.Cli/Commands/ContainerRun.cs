@@ -157,7 +157,7 @@ public static class ContainerRun
                     await ResizeAsync(client, $"/containers/{id}/resize");
                 }
 
-                using var winch = tty && ctx.StdoutIsTerminal ? PosixSignalRegistration.Create(PosixSignal.SIGWINCH, sig => { _ = ResizeAsync(client, $"/containers/{id}/resize"); }) : null;
+                using var winch = tty && ctx.StdoutIsTerminal ? Terminal.Posix.OnWindowResize(() => { _ = ResizeAsync(client, $"/containers/{id}/resize"); }) : null;
                 var streams = new HijackedStreams(ctx);
                 await streams.RunAsync(connection, tty, attachStdin, DetachKeys.Parse(detachKeys ?? DetachKeys.Default), inv.CancellationToken);
                 if (streams.Detached)
