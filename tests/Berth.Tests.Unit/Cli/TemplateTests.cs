@@ -100,16 +100,22 @@ public sealed class TemplateTests
     }
 
     [Fact]
-    public void A_struct_prints_its_values_in_braces()
+    public void A_container_struct_prints_every_go_field_in_order_and_json_only_the_sent_ones()
     {
-        Assert.Equal("{running true 42 0}", Run("{{.State}}"));
+        Assert.Equal("{running true false false false false 42 0    <nil>}", Run("{{.State}}"));
+        Assert.Equal("{\"Status\":\"running\",\"Running\":true,\"Pid\":42,\"ExitCode\":0}", Run("{{json .State}}"));
+        Assert.StartsWith("{abc   false false false map[80/tcp:{}] false false false [FOO=bar PATH=/bin] [sleep 600] <nil> false", Run("{{.Config}}"), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Missing_entries_in_a_struct_report_gos_map_error_when_traversed()
+    public void Typed_failures_fall_back_to_the_raw_json_with_missing_keys_as_errors()
     {
-        var e = Assert.Throws<TemplateException>(() => Run("{{.State.Health.Status}}"));
+        var template = GoTemplate.Parse("{{.State.Health.Status}}");
+        var json = JsonNode.Parse(ContainerJson);
+        Assert.Throws<TemplateException>(() => template.Execute(JsonModel.FromJson(json)));
+        var e = Assert.Throws<TemplateException>(() => template.Execute(JsonModel.FromRawJson(json)));
         Assert.Equal("template: :1:8: executing \"\" at <.State.Health.Status>: map has no entry for key \"Health\"", e.Message);
+        Assert.Equal("running", GoTemplate.Parse("{{.State.Status}}").Execute(JsonModel.FromRawJson(json)));
     }
 
     [Theory]
