@@ -642,13 +642,12 @@ public sealed partial class NetworkService
 
         try
         {
+            // Deleting a veth costs ~30 ms of RCU grace periods in the kernel; dropping the
+            // namespace (its last user, the container, is gone) lets the kernel's namespace
+            // clean-up delete both ends in the background, batched. Reconciliation removes any
+            // host end that outlives a namespace kept alive by something else.
             await _ns.RunAsync(() =>
             {
-                foreach (var e in s.Endpoints.Where(e => e.HostInterface.Length > 0))
-                {
-                    _nl!.DeleteLink(e.HostInterface);
-                }
-
                 NetNamespace.RemoveBound(s.NetnsPath);
                 return 0;
             }).ConfigureAwait(false);

@@ -131,12 +131,17 @@ public sealed class NetworkServiceTests : IAsyncLifetime
         }, CancellationToken.None));
         Assert.Equal("Bind for 127.0.0.1:18080 failed: port is already allocated", clash.Message);
 
+        await _h.StopContainerAsync(a.NetnsPath!);
         await S.DetachAsync(id, CancellationToken.None);
         var rules = await _h.Host.CheckAsync("nft", "list", "table", "ip", "berth");
         Assert.DoesNotContain("18080", rules, StringComparison.Ordinal);
         Assert.False(File.Exists(a.NetnsPath));
-        var links = await _h.Host.CheckAsync("ip", "-o", "link", "show", "master", "bnet0");
-        Assert.Single(links.Trim().Split('\n'));
+        // The kernel deletes the veth pair with the namespace, in the background.
+        await RetryAsync(async () =>
+        {
+            var links = await _h.Host.CheckAsync("ip", "-o", "link", "show", "master", "bnet0");
+            return new CommandResult(links.Trim().Split('\n').Length == 1 ? 0 : 1, links, string.Empty);
+        });
     }
 
     private static async Task<CommandResult> RetryAsync(Func<Task<CommandResult>> f)

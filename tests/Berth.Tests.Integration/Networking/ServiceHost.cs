@@ -12,7 +12,7 @@ namespace Berth.Tests.Integration.Networking;
 /// </summary>
 public sealed class ServiceHost : IAsyncDisposable
 {
-    private readonly List<Process> _processes = [];
+    private readonly List<(string Netns, Process Process)> _processes = [];
 
     private ServiceHost(TestNamespace host, string dir, NetworkService service)
     {
@@ -81,13 +81,26 @@ public sealed class ServiceHost : IAsyncDisposable
         }
 
         var p = Process.Start(psi)!;
-        _processes.Add(p);
+        _processes.Add((netns, p));
         return p;
+    }
+
+    /// <summary>Kills the processes started in a container namespace ("the container stopped").</summary>
+    public async Task StopContainerAsync(string netns)
+    {
+        foreach (var (_, p) in _processes.Where(x => x.Netns == netns))
+        {
+            if (!p.HasExited)
+            {
+                p.Kill();
+                await p.WaitForExitAsync();
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var p in _processes)
+        foreach (var (_, p) in _processes)
         {
             if (!p.HasExited)
             {
