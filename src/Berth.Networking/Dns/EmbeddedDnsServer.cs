@@ -42,6 +42,8 @@ public sealed class EmbeddedDnsServer : IAsyncDisposable
         try
         {
             udp.Bind(new IPEndPoint(Address, 53));
+            // A restarted daemon rebinds while old connections may linger in TIME_WAIT.
+            tcp.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             tcp.Bind(new IPEndPoint(Address, 53));
             tcp.Listen(128);
             return (udp, tcp);

@@ -57,7 +57,12 @@ public sealed class ServiceHost : IAsyncDisposable
     /// <summary>Simulates a daemon restart: a new service on the same state (optionally after a "kill -9": no cleanup).</summary>
     public async Task RestartAsync(bool crash)
     {
-        if (!crash)
+        if (crash)
+        {
+            // A killed daemon's sockets close with it; nothing else is cleaned up.
+            await Service.Dns.DisposeAsync();
+        }
+        else
         {
             await Service.DisposeAsync();
         }
