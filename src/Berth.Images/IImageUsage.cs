@@ -12,4 +12,11 @@ public interface IImageUsage
 
     /// <summary>True when a running container uses the image (rmi -f still refuses those).</summary>
     bool IsUsedByRunningContainer(string imageId);
+
+    /// <summary>
+    /// The ID of a running container using the image, for Docker's conflict message. The default
+    /// picks the first user when any is running; implementations that know better override it.
+    /// </summary>
+    string? RunningContainerUsing(string imageId) =>
+        IsUsedByRunningContainer(imageId) ? ContainersUsing(imageId).FirstOrDefault() : null;
 }

@@ -1,21 +1,33 @@
+using Berth.Api.Json;
+using Berth.Core.Events;
 using Berth.Daemon.Configuration;
+using Berth.Daemon.Http.Images;
+using Berth.Images;
+using Berth.Storage.Metadata;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Berth.Daemon.Modules;
 
 /// <summary>Composition of the image subsystem: services, JSON contexts and /images routes.</summary>
 public static class ImagesModule
 {
-    public static void RegisterJson()
-    {
-    }
+    public static void RegisterJson() => ApiJson.Register(ImagesJsonContext.Default);
 
     public static void AddServices(IServiceCollection services, DaemonOptions options)
     {
+        // One metadata database for the whole engine; other modules use the same singleton.
+        services.TryAddSingleton(_ => new EngineDatabase(options.DataRoot));
+        services.AddSingleton(sp => new ImageService(
+            new ImageServiceOptions(options.DataRoot),
+            sp.GetRequiredService<EngineDatabase>(),
+            sp.GetRequiredService<EventBus>(),
+            sp.GetRequiredService<TimeProvider>(),
+            // Resolved at request time: the container module registers IImageUsage; until it does, no image is in use.
+            () => sp.GetService<IImageUsage>()));
     }
 
-    public static void Map(IEndpointRouteBuilder api)
-    {
-    }
+    public static void Map(IEndpointRouteBuilder api) => ImageRoutes.Map(api);
 
-    public static Task StartAsync(IServiceProvider services, CancellationToken cancellationToken) => Task.CompletedTask;
+    public static Task StartAsync(IServiceProvider services, CancellationToken cancellationToken) =>
+        services.GetRequiredService<ImageService>().StartAsync(cancellationToken);
 }

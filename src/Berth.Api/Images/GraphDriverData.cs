@@ -1,0 +1,3 @@
+namespace Berth.Api.Images;
+
+public sealed record GraphDriverData(string Name, IReadOnlyDictionary<string, string> Data);

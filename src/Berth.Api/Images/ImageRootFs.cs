@@ -1,0 +1,3 @@
+namespace Berth.Api.Images;
+
+public sealed record ImageRootFs(string Type, IReadOnlyList<string> Layers);

@@ -1,0 +1,3 @@
+namespace Berth.Api.Images;
+
+public sealed record ImagesPruneResponse(IReadOnlyList<ImageDeleteResponseItem>? ImagesDeleted, long SpaceReclaimed);

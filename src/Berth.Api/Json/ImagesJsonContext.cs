@@ -1,0 +1,21 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Berth.Api.Images;
+
+namespace Berth.Api.Json;
+
+/// <summary>Source-generated serializers for the image resource.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNameCaseInsensitive = true,
+    NumberHandling = JsonNumberHandling.AllowReadingFromString,
+    ReadCommentHandling = JsonCommentHandling.Skip,
+    AllowTrailingCommas = true)]
+[JsonSerializable(typeof(List<ImageSummary>))]
+[JsonSerializable(typeof(ImageInspectResponse))]
+[JsonSerializable(typeof(List<ImageHistoryResponseItem>))]
+[JsonSerializable(typeof(List<ImageDeleteResponseItem>))]
+[JsonSerializable(typeof(ImagesPruneResponse))]
+[JsonSerializable(typeof(ImageStreamMessage))]
+public sealed partial class ImagesJsonContext : JsonSerializerContext
+{
+}

@@ -1,0 +1,20 @@
+namespace Berth.Images;
+
+/// <summary>Where the image subsystem keeps its files (under the daemon's data root).</summary>
+public sealed record ImageServiceOptions(string DataRoot)
+{
+    public string ContentRoot => Path.Combine(DataRoot, "content");
+
+    public string SnapshotsRoot => Path.Combine(DataRoot, "snapshots");
+
+    /// <summary>Platform stamped on imported images and preferred when an index offers several.</summary>
+    public string Os { get; init; } = "linux";
+
+    public string Architecture { get; init; } = System.Runtime.InteropServices.RuntimeInformation.OSArchitecture switch
+    {
+        System.Runtime.InteropServices.Architecture.Arm64 => "arm64",
+        System.Runtime.InteropServices.Architecture.Arm => "arm",
+        System.Runtime.InteropServices.Architecture.X86 => "386",
+        _ => "amd64",
+    };
+}

@@ -1,0 +1,3 @@
+namespace Berth.Images;
+
+public sealed record PruneResult(IReadOnlyList<DeleteResponseItem> ImagesDeleted, long SpaceReclaimed);

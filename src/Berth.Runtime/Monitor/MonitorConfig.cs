@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text;
+
+namespace Berth.Runtime.Monitor;
+
+/// <summary>
+/// What the monitor (berth-shim) needs to run one container, written by the daemon into the
+/// container's state directory as "key=value" lines: trivial to parse in a tiny AOT binary and
+/// readable by people debugging a host.
+/// </summary>
+public sealed record MonitorConfig
+{
+    public required string Id { get; init; }
+
+    public required string RuntimePath { get; init; }
+
+    public required string RuntimeRoot { get; init; }
+
+    /// <summary>The bundle (config.json, rootfs) and state directory of this container.</summary>
+    public required string StateDir { get; init; }
+
+    /// <summary>The monitor's attach/wait socket.</summary>
+    public required string SocketPath { get; init; }
+
+    public string LogDriver { get; init; } = "json-file";
+
+    public string LogPath { get; init; } = string.Empty;
+
+    public long LogMaxSize { get; init; } = -1;
+
+    public int LogMaxFiles { get; init; } = 1;
+
+    public bool Tty { get; init; }
+
+    public bool OpenStdin { get; init; }
+
+    public string CgroupPath { get; init; } = string.Empty;
+
+    public const string FileName = "monitor.conf";
+
+    public string Format()
+    {
+        var sb = new StringBuilder();
+        Line(sb, "id", Id);
+        Line(sb, "runtime", RuntimePath);
+        Line(sb, "runtime-root", RuntimeRoot);
+        Line(sb, "state-dir", StateDir);
+        Line(sb, "socket", SocketPath);
+        Line(sb, "log-driver", LogDriver);
+        Line(sb, "log-path", LogPath);
+        Line(sb, "log-max-size", LogMaxSize.ToString(CultureInfo.InvariantCulture));
+        Line(sb, "log-max-file", LogMaxFiles.ToString(CultureInfo.InvariantCulture));
+        Line(sb, "tty", Tty ? "1" : "0");
+        Line(sb, "stdin", OpenStdin ? "1" : "0");
+        Line(sb, "cgroup", CgroupPath);
+        return sb.ToString();
+    }
+
+    public static MonitorConfig Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var d = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = line.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0)
+            {
+                d[line[..eq]] = line[(eq + 1)..];
+            }
+        }
+
+        return new MonitorConfig
+        {
+            Id = d["id"],
+            RuntimePath = d["runtime"],
+            RuntimeRoot = d["runtime-root"],
+            StateDir = d["state-dir"],
+            SocketPath = d["socket"],
+            LogDriver = d.GetValueOrDefault("log-driver", "json-file"),
+            LogPath = d.GetValueOrDefault("log-path", string.Empty),
+            LogMaxSize = long.Parse(d.GetValueOrDefault("log-max-size", "-1"), CultureInfo.InvariantCulture),
+            LogMaxFiles = int.Parse(d.GetValueOrDefault("log-max-file", "1"), CultureInfo.InvariantCulture),
+            Tty = d.GetValueOrDefault("tty") == "1",
+            OpenStdin = d.GetValueOrDefault("stdin") == "1",
+            CgroupPath = d.GetValueOrDefault("cgroup", string.Empty),
+        };
+    }
+
+    private static void Line(StringBuilder sb, string key, string value)
+    {
+        if (value.Contains('\n', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"{key} must not contain a newline", nameof(value));
+        }
+
+        sb.Append(key).Append('=').Append(value).Append('\n');
+    }
+}
