@@ -24,12 +24,18 @@ public sealed class EmbeddedDnsServer : IAsyncDisposable
     private readonly NamespaceThread _namespaces;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, Listener> _listeners = new(StringComparer.Ordinal);
+    private readonly DatagramPoller _poller = new("berth-dns");
+    private readonly DatagramReceived _onDatagram;
+
+    [ThreadStatic]
+    private static byte[]? _replyBuffer;
 
     public EmbeddedDnsServer(DnsRegistry registry, NamespaceThread namespaces, ILogger logger)
     {
         _registry = registry;
         _namespaces = namespaces;
         _logger = logger;
+        _onDatagram = OnDatagram;
     }
 
     public static IPAddress Address { get; } = IPAddress.Parse("127.0.0.11");
@@ -64,11 +70,12 @@ public sealed class EmbeddedDnsServer : IAsyncDisposable
         var l = new Listener(sandbox, udp, tcp);
         if (_listeners.TryRemove(sandbox.ContainerId, out var old))
         {
+            _poller.Remove(old.PollerToken);
             old.Dispose();
         }
 
         _listeners[sandbox.ContainerId] = l;
-        _ = UdpLoopAsync(l);
+        l.PollerToken = _poller.Add(udp, l, _onDatagram);
         _ = TcpAcceptLoopAsync(l);
     }
 
@@ -86,6 +93,7 @@ public sealed class EmbeddedDnsServer : IAsyncDisposable
     {
         if (_listeners.TryRemove(containerId, out var l))
         {
+            _poller.Remove(l.PollerToken);
             l.Dispose();
         }
     }
@@ -97,6 +105,7 @@ public sealed class EmbeddedDnsServer : IAsyncDisposable
             Stop(id);
         }
 
+        _poller.Dispose();
         return ValueTask.CompletedTask;
     }
 
@@ -207,50 +216,23 @@ public sealed class EmbeddedDnsServer : IAsyncDisposable
         return new DnsUpstreamConnection(socket);
     }
 
-    private async Task UdpLoopAsync(Listener l)
+    /// <summary>The hot path, on the poller thread: answer from the registry and send, or hand off to forwarding.</summary>
+    private void OnDatagram(object state, ReadOnlySpan<byte> query, ReadOnlySpan<byte> peer)
     {
-        var buf = new byte[4096];
-        var resp = new byte[4096];
-        var from = new SocketAddress(AddressFamily.InterNetwork);
-        var ct = l.Cancellation;
-        while (!ct.IsCancellationRequested)
+        var l = (Listener)state;
+        var resp = _replyBuffer ??= new byte[4096];
+        var len = Answer(l.Sandbox, query, resp, tcp: false);
+        if (len > 0)
         {
-            int n;
-            try
-            {
-                n = await l.Udp.ReceiveFromAsync(buf, SocketFlags.None, from, ct).ConfigureAwait(false);
-            }
-            catch (SocketException) when (!ct.IsCancellationRequested)
-            {
-                continue;
-            }
-            catch (Exception)
-            {
-                return; // stopped
-            }
-
-            try
-            {
-                var len = Answer(l.Sandbox, buf.AsSpan(0, n), resp, tcp: false);
-                if (len > 0)
-                {
-                    l.Udp.SendTo(resp.AsSpan(0, len), SocketFlags.None, from);
-                }
-                else if (len < 0)
-                {
-                    var peer = new SocketAddress(AddressFamily.InterNetwork);
-                    from.Buffer.CopyTo(peer.Buffer);
-                    _ = ForwardUdpAsync(l, buf[..n], peer);
-                }
-            }
-            catch (Exception e) when (!ct.IsCancellationRequested)
-            {
-                _logger.LogDebug("dns: udp reply failed for {Container}: {Error}", l.Sandbox.ContainerId, e.Message);
-            }
+            DatagramPoller.SendTo(l.Udp, resp.AsSpan(0, len), peer);
+        }
+        else if (len < 0)
+        {
+            _ = ForwardUdpAsync(l, query.ToArray(), peer.ToArray());
         }
     }
 
-    private async Task ForwardUdpAsync(Listener l, byte[] query, SocketAddress peer)
+    private async Task ForwardUdpAsync(Listener l, byte[] query, byte[] peer)
     {
         try
         {
@@ -268,7 +250,7 @@ public sealed class EmbeddedDnsServer : IAsyncDisposable
                 answer = trunc;
             }
 
-            await l.Udp.SendToAsync(answer, SocketFlags.None, peer, l.Cancellation).ConfigureAwait(false);
+            DatagramPoller.SendTo(l.Udp, answer, peer);
         }
         catch (Exception e) when (!l.Cancellation.IsCancellationRequested)
         {
@@ -461,6 +443,8 @@ public sealed class EmbeddedDnsServer : IAsyncDisposable
         public Socket Tcp { get; }
 
         public CancellationToken Cancellation { get; }
+
+        public ulong PollerToken { get; set; }
 
         public async Task<DnsUpstreamConnection> GetUpstreamAsync(DnsUpstreamServer server, Func<DnsUpstreamServer, Task<DnsUpstreamConnection>> create)
         {

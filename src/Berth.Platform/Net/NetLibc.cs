@@ -25,6 +25,14 @@ internal static unsafe partial class NetLibc
     public const int MNT_DETACH = 2;
 
     public const int EINTR = 4;
+    public const int EAGAIN = 11;
+    public const int MSG_DONTWAIT = 0x40;
+    public const int EPOLL_CLOEXEC = 0x80000;
+    public const int EPOLL_CTL_ADD = 1;
+    public const int EPOLL_CTL_DEL = 2;
+    public const uint EPOLLIN = 1;
+    public const int EFD_CLOEXEC = 0x80000;
+    public const int EFD_NONBLOCK = 0x800;
     public const int ENOENT = 2;
     public const int EINVAL = 22;
 
@@ -63,6 +71,27 @@ internal static unsafe partial class NetLibc
 
     [LibraryImport(Lib)]
     public static partial int gettid();
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint recvfrom(int fd, byte* buf, nint len, int flags, byte* addr, int* addrlen);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint sendto(int fd, byte* buf, nint len, int flags, byte* addr, int addrlen);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int epoll_create1(int flags);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int epoll_ctl(int epfd, int op, int fd, EpollEvent* ev);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int epoll_wait(int epfd, EpollEvent* events, int maxevents, int timeout);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int eventfd(uint initval, int flags);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint write(int fd, byte* buf, nint count);
 
     [LibraryImport(Lib)]
     public static partial nint strerror(int errnum);

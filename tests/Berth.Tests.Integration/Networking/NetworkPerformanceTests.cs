@@ -5,6 +5,7 @@ using Berth.Networking;
 using Berth.Networking.Dns;
 using Berth.Networking.Model;
 using Berth.Platform.Net;
+using Berth.Tests.Integration.Harness;
 using Xunit.Abstractions;
 
 namespace Berth.Tests.Integration.Networking;
@@ -95,5 +96,42 @@ public sealed class NetworkPerformanceTests(ITestOutputHelper output) : IAsyncLi
         var perSecond = n / sw.Elapsed.TotalSeconds;
         output.WriteLine($"embedded DNS: {perSecond:F0} sequential queries/s, {sw.Elapsed.TotalMicroseconds / n:F1} µs round trip");
         Assert.True(perSecond > 2000, $"{perSecond:F0} queries/s");
+    }
+
+    [Fact]
+    public async Task Busybox_nslookup_loop_like_the_benchmark()
+    {
+        await _h.Service.CreateNetworkAsync(new NetworkCreateSpec { Name = "bench" }, CancellationToken.None);
+        var a = await _h.Service.AttachAsync(new ContainerNetworkRequest { ContainerId = Berth.Core.Ids.IdGenerator.NewId(), ContainerName = "b1", NetworkMode = "bench", Dns = ["127.0.0.1"] }, CancellationToken.None);
+        await _h.Service.AttachAsync(new ContainerNetworkRequest { ContainerId = Berth.Core.Ids.IdGenerator.NewId(), ContainerName = "b2", NetworkMode = "bench" }, CancellationToken.None);
+        static string Loop(string name) => "a=$(cat /proc/uptime); i=0; while [ $i -lt 200 ]; do busybox nslookup " + name + " 127.0.0.11 >/dev/null || exit 1; i=$((i+1)); done; b=$(cat /proc/uptime); echo \"$a $b\"";
+        static double Rate(CommandResult r)
+        {
+            Assert.True(r.ExitCode == 0, r.ToString());
+            var f = r.Out.Split(' ');
+            return 200 / (double.Parse(f[2], System.Globalization.CultureInfo.InvariantCulture) - double.Parse(f[0], System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        // For an A/B against a reference dockerd: BERTH_DNS_REF="<sandbox key of a container> <name of another container>".
+        var reference = Environment.GetEnvironmentVariable("BERTH_DNS_REF")?.Split(' ');
+        var rates = new List<double>();
+        var refRates = new List<double>();
+        for (var run = 0; run < (reference is null ? 3 : 6); run++)
+        {
+            rates.Add(Rate(await ServiceHost.InContainerAsync(a.NetnsPath!, "busybox", "sh", "-c", Loop("b2"))));
+            if (reference is not null)
+            {
+                refRates.Add(Rate(await ServiceHost.InContainerAsync(reference[0], "busybox", "sh", "-c", Loop(reference[1]))));
+            }
+        }
+
+        if (reference is not null)
+        {
+            output.WriteLine($"reference nslookup loop: {string.Join(", ", refRates.Select(r => r.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))} lookups/s");
+            output.WriteLine($"berth/reference per-pair ratios: {string.Join(", ", rates.Zip(refRates, (x, y) => (x / y).ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))}");
+        }
+
+        output.WriteLine($"busybox nslookup loop: {string.Join(", ", rates.Select(r => r.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))} lookups/s");
+        Assert.True(rates.Max() > 100, string.Join(", ", rates));
     }
 }
