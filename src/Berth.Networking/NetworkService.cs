@@ -95,7 +95,6 @@ public sealed partial class NetworkService : IAsyncDisposable
 
                 var (start, end) = PortAllocator.ReadEphemeralRange(Sysctl.Read("net/ipv4/ip_local_port_range"));
                 _ports = new PortAllocator(start, end);
-                _nl.SetUp(_nl.GetLink("lo")?.Index ?? 1);
                 return 0;
             }).ConfigureAwait(false);
 
