@@ -74,9 +74,9 @@ public sealed partial class NetworkService
     }
 
     /// <summary>Finds a network by id, name or unique id prefix (Docker's order) and snapshots it.</summary>
-    public NetworkView GetNetwork(string idOrName)
+    public async Task<NetworkView> GetNetworkAsync(string idOrName, CancellationToken cancellationToken)
     {
-        _gate.Wait();
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             return View(Find(idOrName));
@@ -88,9 +88,9 @@ public sealed partial class NetworkService
     }
 
     /// <summary>All networks, oldest first (predefined ones first).</summary>
-    public IReadOnlyList<NetworkView> ListNetworks()
+    public async Task<IReadOnlyList<NetworkView>> ListNetworksAsync(CancellationToken cancellationToken)
     {
-        _gate.Wait();
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             return [.. _networks.Values.OrderBy(n => n.Record.Created).ThenBy(n => n.Record.Name, StringComparer.Ordinal).Select(View)];

@@ -20,9 +20,9 @@ public sealed partial class NetworkService
     /// Checks a container's network settings at create time (Docker refuses them there): the
     /// networks exist, aliases and --ip are only used where Docker allows them, ports parse.
     /// </summary>
-    public void Validate(ContainerNetworkRequest request)
+    public async Task ValidateAsync(ContainerNetworkRequest request, CancellationToken cancellationToken)
     {
-        _gate.Wait();
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var mode = NormalizeMode(request.NetworkMode);
@@ -195,9 +195,9 @@ public sealed partial class NetworkService
     }
 
     /// <summary>The current attachment of a running container (null when it has no sandbox).</summary>
-    public NetworkAttachment? GetAttachment(string containerId)
+    public async Task<NetworkAttachment?> GetAttachmentAsync(string containerId, CancellationToken cancellationToken)
     {
-        _gate.Wait();
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             return _sandboxes.TryGetValue(containerId, out var s) ? AttachmentOf(s) : null;
@@ -209,9 +209,9 @@ public sealed partial class NetworkService
     }
 
     /// <summary>Finds a container that has a sandbox by id, name or unique id prefix (for the connect routes when no container service answers).</summary>
-    public string? FindSandboxContainer(string idOrName)
+    public async Task<string?> FindSandboxContainerAsync(string idOrName, CancellationToken cancellationToken)
     {
-        _gate.Wait();
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var name = idOrName.TrimStart('/');

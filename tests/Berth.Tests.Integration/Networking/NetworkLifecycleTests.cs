@@ -187,7 +187,7 @@ public sealed class NetworkLifecycleTests : IAsyncLifetime
             PortBindings = new Dictionary<string, IReadOnlyList<Berth.Networking.Ports.PortBindingRequest>> { ["80/tcp"] = [new("127.0.0.1", "18090")] },
         }, CancellationToken.None);
         // A leaked veth on our bridge and a leaked namespace file, as a crash mid-attach would leave.
-        var bridge = "br-" + S.GetNetwork("app").Network.Id[..12];
+        var bridge = "br-" + (await S.GetNetworkAsync("app", CancellationToken.None)).Network.Id[..12];
         await _h.Host.CheckAsync("ip", "link", "add", "vethleak0", "master", bridge, "type", "veth", "peer", "name", "vethleak1");
         Directory.CreateDirectory(Path.Combine(_h.ExecRoot, "netns"));
         await File.WriteAllTextAsync(Path.Combine(_h.ExecRoot, "netns", "leaked"), string.Empty);
@@ -197,10 +197,10 @@ public sealed class NetworkLifecycleTests : IAsyncLifetime
         // DNS works again for the container that kept running.
         var ns = await In(live, "busybox", "nslookup", "dead", "127.0.0.11");
         Assert.Contains("Address: " + dead.Endpoints[0].IPAddress, ns.Stdout, StringComparison.Ordinal);
-        Assert.Equal(live.Endpoints[0].IPAddress, S.GetAttachment(liveId)!.Endpoints[0].IPAddress);
+        Assert.Equal(live.Endpoints[0].IPAddress, (await S.GetAttachmentAsync(liveId, CancellationToken.None))!.Endpoints[0].IPAddress);
 
         await S.ReconcileAsync([liveId], CancellationToken.None);
-        Assert.Null(S.GetAttachment(deadId));
+        Assert.Null((await S.GetAttachmentAsync(deadId, CancellationToken.None)));
         Assert.False(File.Exists(dead.NetnsPath));
         Assert.False(File.Exists(Path.Combine(_h.ExecRoot, "netns", "leaked")));
         var rules = await _h.Host.CheckAsync("nft", "list", "table", "ip", "berth");

@@ -35,14 +35,14 @@ public sealed class NetworkServiceTests : IAsyncLifetime
     [Fact]
     public async Task Predefined_networks_and_default_bridge_exist_in_the_host_namespace()
     {
-        var names = S.ListNetworks().Select(n => $"{n.Network.Name} {n.Network.Driver}").ToList();
+        var names = (await S.ListNetworksAsync(CancellationToken.None)).Select(n => $"{n.Network.Name} {n.Network.Driver}").ToList();
         Assert.Contains("bridge bridge", names);
         Assert.Contains("host host", names);
         Assert.Contains("none null", names);
         var addr = await _h.Host.CheckAsync("ip", "-4", "-o", "addr", "show", "bnet0");
         Assert.Contains("172.17.0.1/16", addr, StringComparison.Ordinal);
         Assert.Equal("1", (await _h.Host.CheckAsync("cat", "/proc/sys/net/ipv4/ip_forward")).Trim());
-        var e = Assert.Throws<BerthException>(() => S.GetNetwork("nosuchnet"));
+        var e = await Assert.ThrowsAsync<BerthException>(() => S.GetNetworkAsync("nosuchnet", CancellationToken.None));
         Assert.Equal("network nosuchnet not found", e.Message);
         var rm = await Assert.ThrowsAsync<BerthException>(() => S.RemoveNetworkAsync("bridge", CancellationToken.None));
         Assert.Equal("bridge is a pre-defined network and cannot be removed", rm.Message);
@@ -81,7 +81,7 @@ public sealed class NetworkServiceTests : IAsyncLifetime
         var rev = await ServiceHost.InContainerAsync(web1.NetnsPath!, "busybox", "nslookup", "172.18.0.3", "127.0.0.11");
         Assert.Contains("web2.app", rev.Stdout, StringComparison.Ordinal);
 
-        var view = S.GetNetwork("app");
+        var view = (await S.GetNetworkAsync("app", CancellationToken.None));
         Assert.Equal(["web1", "web2"], view.Endpoints.Select(e => e.ContainerName).Order().ToArray());
         var busy = await Assert.ThrowsAsync<BerthException>(() => S.RemoveNetworkAsync("app", CancellationToken.None));
         Assert.Contains("has active endpoints", busy.Message, StringComparison.Ordinal);

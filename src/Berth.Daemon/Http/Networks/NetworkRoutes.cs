@@ -13,8 +13,8 @@ public static class NetworkRoutes
 {
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapGet("/networks", List);
-        api.MapGet("/networks/{id}", Inspect);
+        api.MapGet("/networks", ListAsync);
+        api.MapGet("/networks/{id}", InspectAsync);
         api.MapPost("/networks/create", CreateAsync);
         api.MapDelete("/networks/{id}", RemoveAsync);
         api.MapPost("/networks/prune", PruneAsync);
@@ -24,7 +24,7 @@ public static class NetworkRoutes
 
     private static string Version(HttpContext c) => c.Items[ApiVersionMiddleware.VersionKey] as string ?? Berth.Api.ApiVersions.Current;
 
-    private static IResult List(HttpContext context, NetworkService networks)
+    private static async Task<IResult> ListAsync(HttpContext context, NetworkService networks)
     {
         var f = FilterSet.Parse(context.Request.Query["filters"]).Accept("driver", "id", "label", "name", "scope", "type", "dangling");
         foreach (var s in f.Get("scope"))
@@ -45,7 +45,7 @@ public static class NetworkRoutes
 
         var dangling = f.GetBool("dangling");
         var version = Version(context);
-        var list = networks.ListNetworks()
+        var list = (await networks.ListNetworksAsync(context.RequestAborted).ConfigureAwait(false))
             .Where(v => f.AnyOrAbsent("driver", d => d == v.Network.Driver))
             .Where(v => f.AnyOrAbsent("id", p => Matches(p, v.Network.Id)))
             .Where(v => f.AnyOrAbsent("name", p => Matches(p, v.Network.Name)))
@@ -58,7 +58,7 @@ public static class NetworkRoutes
         return Results.Json(list, NetworksJsonContext.Default.ListNetworkResource);
     }
 
-    private static IResult Inspect(HttpContext context, string id, NetworkService networks)
+    private static async Task<IResult> InspectAsync(HttpContext context, string id, NetworkService networks)
     {
         var q = context.Request.Query;
         if (q["scope"] is { Count: > 0 } scope && scope[0] is { Length: > 0 } s && s != "local")
@@ -66,7 +66,8 @@ public static class NetworkRoutes
             throw BerthException.NotFound($"network {id} not found");
         }
 
-        return Results.Json(NetworksMapper.ToResource(networks.GetNetwork(id), Version(context), withContainers: true), NetworksJsonContext.Default.NetworkResource);
+        var view = await networks.GetNetworkAsync(id, context.RequestAborted).ConfigureAwait(false);
+        return Results.Json(NetworksMapper.ToResource(view, Version(context), withContainers: true), NetworksJsonContext.Default.NetworkResource);
     }
 
     private static async Task<IResult> CreateAsync(HttpContext context, NetworkService networks)
@@ -107,7 +108,7 @@ public static class NetworkRoutes
         }
         else
         {
-            var cid = networks.FindSandboxContainer(container) ?? throw BerthException.NotFound($"No such container: {container}");
+            var cid = await networks.FindSandboxContainerAsync(container, context.RequestAborted).ConfigureAwait(false) ?? throw BerthException.NotFound($"No such container: {container}");
             await networks.ConnectAsync(cid, id, endpoint, context.RequestAborted).ConfigureAwait(false);
         }
 
@@ -124,7 +125,7 @@ public static class NetworkRoutes
         }
         else
         {
-            var cid = networks.FindSandboxContainer(container) ?? throw BerthException.NotFound($"No such container: {container}");
+            var cid = await networks.FindSandboxContainerAsync(container, context.RequestAborted).ConfigureAwait(false) ?? throw BerthException.NotFound($"No such container: {container}");
             await networks.DisconnectAsync(cid, id, body.Force, context.RequestAborted).ConfigureAwait(false);
         }
 
