@@ -281,7 +281,7 @@ public sealed partial class NetworkService
                 {
                     using var nsHandle = NetNamespace.OpenCurrent();
                     using var inside = Netlink.Open();
-                    CreateEndpointKernel(updated, ep, nsHandle, inside, needsRoute && HasGateway(ep));
+                    CreateEndpointKernel(updated, ep, nsHandle, inside, needsRoute && HasGateway(ep), index: 0);
                     return startDns ? EmbeddedDnsServer.CreateSockets() : ((System.Net.Sockets.Socket Udp, System.Net.Sockets.Socket Tcp)?)null;
                 }).ConfigureAwait(false);
                 if (sockets is { } sk)
@@ -551,12 +551,13 @@ public sealed partial class NetworkService
         {
             using var nsHandle = NetNamespace.OpenCurrent();
             using var inside = Netlink.Open();
-            inside.SetUp(inside.GetLink("lo")?.Index ?? 1);
+            inside.SetUp(1); // lo is always index 1 in a new namespace
             var routed = false;
+            var index = 2;
             foreach (var ep in s.Endpoints)
             {
                 var route = !routed && HasGateway(ep);
-                CreateEndpointKernel(s, ep, nsHandle, inside, route);
+                CreateEndpointKernel(s, ep, nsHandle, inside, route, index++);
                 routed |= route;
             }
 
@@ -573,7 +574,8 @@ public sealed partial class NetworkService
     /// macvlan/ipvlan link), addresses it, brings it up and, for the gateway endpoint, adds the
     /// default route. Runs on the namespace thread (uses the host netlink socket too).
     /// </summary>
-    private void CreateEndpointKernel(SandboxRecord s, EndpointRecord ep, Microsoft.Win32.SafeHandles.SafeFileHandle nsHandle, Netlink inside, bool defaultRoute)
+    /// <param name="index">Interface index to give the endpoint in the container (0 = unknown, looked up after creation).</param>
+    private void CreateEndpointKernel(SandboxRecord s, EndpointRecord ep, Microsoft.Win32.SafeHandles.SafeFileHandle nsHandle, Netlink inside, bool defaultRoute, int index)
     {
         var net = _networks[ep.NetworkId].Record;
         var mac = ParseMac(ep.MacAddress);
@@ -582,7 +584,7 @@ public sealed partial class NetworkService
             case "bridge":
             {
                 var bridge = _nl!.GetLink(net.BridgeName) ?? throw new BerthException(ErrorKind.Internal, $"bridge {net.BridgeName} of network {net.Name} does not exist");
-                _nl.CreateVeth(new VethSpec { Name = ep.HostInterface, PeerName = ep.InterfaceName, PeerNamespace = nsHandle, PeerMac = mac, MasterIndex = bridge.Index, Mtu = net.Mtu });
+                _nl.CreateVeth(new VethSpec { Name = ep.HostInterface, PeerName = ep.InterfaceName, PeerNamespace = nsHandle, PeerMac = mac, MasterIndex = bridge.Index, Mtu = net.Mtu, PeerIndex = index });
                 break;
             }
 
@@ -596,7 +598,7 @@ public sealed partial class NetworkService
                     "passthru" => MacvlanMode.Passthru,
                     _ => MacvlanMode.Bridge,
                 };
-                _nl.CreateMacvlan(new SubLinkSpec { Name = ep.InterfaceName, ParentIndex = parent.Index, Namespace = nsHandle, Mac = mode == MacvlanMode.Passthru ? null : mac, Mtu = net.Mtu }, mode);
+                _nl.CreateMacvlan(new SubLinkSpec { Name = ep.InterfaceName, ParentIndex = parent.Index, Namespace = nsHandle, Mac = mode == MacvlanMode.Passthru ? null : mac, Mtu = net.Mtu, Index = index }, mode);
                 break;
             }
 
@@ -609,7 +611,7 @@ public sealed partial class NetworkService
                     "l3s" => IpvlanMode.L3s,
                     _ => IpvlanMode.L2,
                 };
-                _nl.CreateIpvlan(new SubLinkSpec { Name = ep.InterfaceName, ParentIndex = parent.Index, Namespace = nsHandle, Mtu = net.Mtu }, mode);
+                _nl.CreateIpvlan(new SubLinkSpec { Name = ep.InterfaceName, ParentIndex = parent.Index, Namespace = nsHandle, Mtu = net.Mtu, Index = index }, mode);
                 break;
             }
 
@@ -617,12 +619,16 @@ public sealed partial class NetworkService
                 throw new BerthException(ErrorKind.Internal, $"network {net.Name} (driver {net.Driver}) has no endpoints");
         }
 
-        var link = inside.GetLink(ep.InterfaceName) ?? throw new BerthException(ErrorKind.Internal, $"interface {ep.InterfaceName} did not appear in the container's namespace");
-        inside.AddAddress(link.Index, IPAddress.Parse(ep.IPv4Address), ep.PrefixLength);
-        inside.SetUp(link.Index);
+        if (index == 0)
+        {
+            index = inside.GetLink(ep.InterfaceName)?.Index ?? throw new BerthException(ErrorKind.Internal, $"interface {ep.InterfaceName} did not appear in the container's namespace");
+        }
+
+        inside.AddAddress(index, IPAddress.Parse(ep.IPv4Address), ep.PrefixLength);
+        inside.SetUp(index);
         if (defaultRoute)
         {
-            inside.AddRoute(null, 0, IPAddress.Parse(ep.Gateway), link.Index, replace: true);
+            inside.AddRoute(null, 0, IPAddress.Parse(ep.Gateway), index, replace: true);
         }
     }
 

@@ -110,7 +110,7 @@ public sealed class Netlink : IDisposable
             m.AttrString(IFLA_INFO_KIND, "veth");
             var data = m.BeginNested(IFLA_INFO_DATA);
             var peer = m.BeginNested(VETH_INFO_PEER);
-            m.IfInfo(0);
+            m.IfInfo(spec.PeerIndex);
             m.AttrString(IFLA_IFNAME, spec.PeerName);
             if (spec.Mtu > 0)
             {
@@ -325,7 +325,7 @@ public sealed class Netlink : IDisposable
         try
         {
             spec.Namespace?.DangerousAddRef(ref added);
-            var m = new NetlinkMessageBuilder(RTM_NEWLINK, Create).IfInfo(0).AttrString(IFLA_IFNAME, spec.Name).AttrU32(IFLA_LINK, (uint)spec.ParentIndex);
+            var m = new NetlinkMessageBuilder(RTM_NEWLINK, Create).IfInfo(spec.Index).AttrString(IFLA_IFNAME, spec.Name).AttrU32(IFLA_LINK, (uint)spec.ParentIndex);
             if (spec.Mtu > 0)
             {
                 m.AttrU32(IFLA_MTU, (uint)spec.Mtu);

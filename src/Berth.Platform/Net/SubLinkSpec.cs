@@ -14,4 +14,7 @@ public sealed record SubLinkSpec
     public byte[]? Mac { get; init; }
 
     public int Mtu { get; init; }
+
+    /// <summary>Interface index to request in the target namespace (0 = the kernel picks).</summary>
+    public int Index { get; init; }
 }

@@ -20,4 +20,7 @@ public sealed record VethSpec
     public int MasterIndex { get; init; }
 
     public int Mtu { get; init; }
+
+    /// <summary>Interface index to give the peer in its namespace (0 = the kernel picks); saves a lookup afterwards.</summary>
+    public int PeerIndex { get; init; }
 }
