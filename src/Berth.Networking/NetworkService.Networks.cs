@@ -156,14 +156,17 @@ public sealed partial class NetworkService
             throw new BerthException(ErrorKind.Forbidden, $"error while removing network: network {r.Name} id {r.Id} has active endpoints");
         }
 
+        // Kernel objects go first and the record last: a crash in between leaves a record whose
+        // bridge is re-created at start-up (and can be removed again), never a bridge nobody owns.
         _networks.Remove(r.Id);
-        _store.DeleteNetwork(r.Id);
         _registry.RemoveNetwork(r.Id);
         if (r.IsBridge)
         {
             await ApplyRulesetAsync().ConfigureAwait(false);
             await _ns.RunAsync(() => _nl!.DeleteLink(r.BridgeName)).ConfigureAwait(false);
         }
+
+        _store.DeleteNetwork(r.Id);
 
         Publish("destroy", r.Id, new() { ["name"] = r.Name, ["type"] = r.Driver });
     }
