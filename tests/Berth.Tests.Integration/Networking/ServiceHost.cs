@@ -31,7 +31,7 @@ public sealed class ServiceHost : IAsyncDisposable
 
     public string ExecRoot => Path.Combine(Dir, "exec");
 
-    public static async Task<ServiceHost> StartAsync(Func<NetworkServiceOptions, NetworkServiceOptions>? configure = null)
+    public static async Task<ServiceHost> StartAsync(Func<NetworkServiceOptions, NetworkServiceOptions>? configure = null, Berth.Core.Events.EventBus? events = null)
     {
         var host = await TestNamespace.CreateAsync();
         var dir = Path.Combine("/run", host.Name);
@@ -49,7 +49,7 @@ public sealed class ServiceHost : IAsyncDisposable
             NftTable = "berth",
         };
         options = configure?.Invoke(options) ?? options;
-        var service = new NetworkService(options);
+        var service = new NetworkService(options, events);
         await service.InitializeAsync(CancellationToken.None);
         return new ServiceHost(host, dir, service);
     }
