@@ -35,18 +35,50 @@ public sealed class DnsForwardingTests : IAsyncLifetime
         _thread.Dispose();
     }
 
-    /// <summary>A UDP server on 127.0.0.1:53 in a namespace that answers every A query with <paramref name="answer"/>.</summary>
+    /// <summary>A UDP and TCP server on 127.0.0.1:53 in a namespace that answers every A query with <paramref name="answer"/>.</summary>
     private async Task FakeUpstreamAsync(string netns, string answer)
     {
-        var s = await _thread.RunInAsync(netns, () =>
+        var (s, t) = await _thread.RunInAsync(netns, () =>
         {
             using var lo = Netlink.Open();
             lo.SetUp(1);
             var sock = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
             sock.Bind(new IPEndPoint(IPAddress.Loopback, 53));
-            return sock;
+            var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            tcp.Bind(new IPEndPoint(IPAddress.Loopback, 53));
+            tcp.Listen(8);
+            return (sock, tcp);
         });
         _servers.Add(s);
+        _servers.Add(t);
+        _ = Task.Run(async () =>
+        {
+            while (true)
+            {
+                try
+                {
+                    using var c = await t.AcceptAsync();
+                    var buf = new byte[514];
+                    var n = 0;
+                    while (n < 2 || n < 2 + BinaryPrimitives.ReadUInt16BigEndian(buf))
+                    {
+                        n += await c.ReceiveAsync(buf.AsMemory(n), SocketFlags.None);
+                    }
+
+                    var resp = new byte[514];
+                    if (DnsWire.TryParseQuery(buf.AsSpan(2, n - 2), out var q))
+                    {
+                        var len = DnsWire.WriteAddresses(resp.AsSpan(2), buf.AsSpan(2, n - 2), q, [Ipv4.Parse(answer)], 30, 512);
+                        BinaryPrimitives.WriteUInt16BigEndian(resp, (ushort)len);
+                        await c.SendAsync(resp.AsMemory(0, len + 2), SocketFlags.None);
+                    }
+                }
+                catch (Exception)
+                {
+                    return;
+                }
+            }
+        });
         _ = Task.Run(async () =>
         {
             var buf = new byte[512];
