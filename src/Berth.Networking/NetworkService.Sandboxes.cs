@@ -805,7 +805,12 @@ public sealed partial class NetworkService
         var endpoints = new List<EndpointInfo>();
         foreach (var e in s.Endpoints)
         {
-            var n = _networks[e.NetworkId].Record;
+            if (!_networks.TryGetValue(e.NetworkId, out var state))
+            {
+                continue; // its network record is gone (removed by hand): nothing to report
+            }
+
+            var n = state.Record;
             endpoints.Add(new EndpointInfo(n.Name, n.Id, e.EndpointId, e.IPv4Address, e.PrefixLength, e.Gateway, e.MacAddress, e.Aliases)
             {
                 DnsNames = e.DnsNames,
@@ -829,7 +834,7 @@ public sealed partial class NetworkService
     {
         var extra = ExtraHosts(s.ExtraHosts).ToList();
         // Legacy links on the default bridge become hosts entries: "IP\talias name".
-        foreach (var e in s.Endpoints.Where(e => _networks[e.NetworkId].Record.IsDefaultBridge))
+        foreach (var e in s.Endpoints.Where(e => _networks.TryGetValue(e.NetworkId, out var n) && n.Record.IsDefaultBridge))
         {
             foreach (var l in e.Links)
             {

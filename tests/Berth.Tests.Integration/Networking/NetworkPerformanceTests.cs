@@ -11,6 +11,7 @@ using Xunit.Abstractions;
 namespace Berth.Tests.Integration.Networking;
 
 /// <summary>Set-up cost of a container's network and embedded DNS throughput, printed and bounded loosely.</summary>
+[Collection(TimingCollection.Name)]
 public sealed class NetworkPerformanceTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private ServiceHost _h = null!;

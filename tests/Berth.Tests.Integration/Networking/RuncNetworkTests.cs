@@ -11,11 +11,9 @@ namespace Berth.Tests.Integration.Networking;
 /// Real containers (runc through the runtime) joining the namespaces the network service made,
 /// with the hosts and resolv.conf files it wrote bind-mounted, as the container service will do.
 /// </summary>
-public sealed class RuncNetworkTests(RuntimeTestEnvironment env, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<RuntimeTestEnvironment>, IAsyncLifetime
+public sealed class RuncNetworkTests(RuntimeTestEnvironment env) : IClassFixture<RuntimeTestEnvironment>, IAsyncLifetime
 {
     private ServiceHost _h = null!;
-
-    private double LastAttachMs { get; set; }
 
     public async Task InitializeAsync() => _h = await ServiceHost.StartAsync();
 
@@ -39,9 +37,7 @@ public sealed class RuncNetworkTests(RuntimeTestEnvironment env, Xunit.Abstracti
             HostsPath = Path.Combine(files, "hosts"),
             ResolvConfPath = Path.Combine(files, "resolv.conf"),
         };
-        var sw = System.Diagnostics.Stopwatch.StartNew();
         var net = await _h.Service.AttachAsync(change?.Invoke(request) ?? request, CancellationToken.None);
-        LastAttachMs = sw.Elapsed.TotalMilliseconds;
         var launch = env.Launch(id, args) with
         {
             NetworkMode = net.RuntimeNetworkMode,
@@ -106,35 +102,6 @@ public sealed class RuncNetworkTests(RuntimeTestEnvironment env, Xunit.Abstracti
         Assert.DoesNotContain("127.0.0.11", def.Log, StringComparison.Ordinal);
         await env.Runtime.KillAsync(peerId, 9, CancellationToken.None);
         await FinishAsync(peerId);
-    }
-
-    [Fact]
-    public async Task Starting_on_a_user_network_costs_little_more_than_network_none()
-    {
-        await _h.Service.CreateNetworkAsync(new NetworkCreateSpec { Name = "timing" }, CancellationToken.None);
-        var none = new List<double>();
-        var user = new List<double>();
-        for (var i = 0; i < 8; i++)
-        {
-            foreach (var (mode, list) in new[] { ("none", none), ("timing", user) })
-            {
-                var sw = System.Diagnostics.Stopwatch.StartNew();
-                var (id, _) = await RunAsync($"t{mode}{i}", mode, ["true"]);
-                list.Add(sw.Elapsed.TotalMilliseconds);
-                output.WriteLine($"{mode}: attach {LastAttachMs:F1} ms, total {sw.Elapsed.TotalMilliseconds:F1} ms");
-                await FinishAsync(id);
-
-                // A released namespace is destroyed by the kernel in the background, holding the
-                // rtnl lock for tens of ms (veth teardown); runs spaced like CLI calls don't queue behind it.
-                await Task.Delay(150);
-            }
-        }
-
-        none.Sort();
-        user.Sort();
-        var overhead = user[4] - none[4];
-        output.WriteLine($"attach+start median: --network none {none[4]:F1} ms, user network {user[4]:F1} ms, overhead {overhead:F1} ms");
-        Assert.True(overhead < 15, $"network set-up adds {overhead:F1} ms");
     }
 
     private static async Task<Harness.CommandResult> RetryAsync(Func<Task<Harness.CommandResult>> f)
