@@ -26,7 +26,11 @@ public sealed class DnsTests : IDisposable
         _onOther = new DnsSandbox("c3", "/nonexistent", [new DnsSandboxNetwork("other-id", "other", new Dictionary<string, string>())], []);
     }
 
-    public void Dispose() => _thread.Dispose();
+    public void Dispose()
+    {
+        _server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _thread.Dispose();
+    }
 
     private static string[] Ips(DnsLookup l) => l.Addresses?.Select(Ipv4.Format).ToArray() ?? [];
 
