@@ -15,7 +15,7 @@ cli=docker
 [ "${BERTH_CLI_UNDER_TEST:-}" = 1 ] && cli=$root/out/berth
 
 [ -e /run/netns/$ns ] || { ip netns add $ns; ip -n $ns link set lo up; }
-nsenter --net=/run/netns/$ns -- "$root/out/berthd" -H "unix://$sock" --data-root "$data" \
+nsenter --net=/run/netns/$ns -- "${BERTHD:-$root/out/berthd}" -H "unix://$sock" --data-root "$data" \
     --exec-root "$exec_root" --pidfile /run/$ns.pid --cgroup-parent /$ns > /run/$ns.log 2>&1 &
 bpid=$!
 "$bench/ref-dockerd.sh" start benchdock
