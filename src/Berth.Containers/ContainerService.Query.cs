@@ -65,6 +65,6 @@ public sealed partial class ContainerService
     {
         var c = Get(idOrName);
         var rootfs = RootfsOf(c.Id) ?? throw new BerthException(ErrorKind.Internal, $"the writable layer of container {c.Id} is missing");
-        return FilesystemChanges.Compute(rootfs.UpperDir, rootfs.LowerDirs);
+        return FilesystemChanges.Compute(rootfs.UpperDir, rootfs.LowerDirs, [.. c.Mounts.Select(m => m.Destination), .. (c.HostConfig.Tmpfs?.Keys ?? [])]);
     }
 }

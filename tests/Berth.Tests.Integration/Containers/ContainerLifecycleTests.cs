@@ -254,7 +254,8 @@ public sealed class ContainerLifecycleTests(ContainersDaemon fixture) : IClassFi
         await OkAsync("create", "--name", name, "busybox", "true");
         using var conflict = await _d.Http.PostAsync($"/v1.50/containers/create?name={name}", new StringContent("{\"Image\":\"busybox\"}", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Conflict, conflict.StatusCode);
-        Assert.Contains($"Conflict. The container name \\\"/{name}\\\" is already in use by container", await conflict.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var conflictDoc = JsonDocument.Parse(await conflict.Content.ReadAsStringAsync());
+        Assert.StartsWith($"Conflict. The container name \"/{name}\" is already in use by container", conflictDoc.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
 
         using var stopStopped = await _d.Http.PostAsync($"/v1.50/containers/{name}/stop", null);
         Assert.Equal(HttpStatusCode.NotModified, stopStopped.StatusCode);
