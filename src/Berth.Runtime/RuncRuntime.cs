@@ -37,6 +37,13 @@ public sealed class RuncRuntime : IContainerRuntime
         _socketDir = Path.Combine(options.ExecRoot, "m");
         Directory.CreateDirectory(_containersRoot);
         Directory.CreateDirectory(_socketDir);
+
+        // Unix socket paths are limited to 107 bytes; a 64-hex id plus ".c" must fit.
+        var longest = System.Text.Encoding.UTF8.GetByteCount(Path.Combine(_socketDir, new string('0', 64)) + ".c");
+        if (longest > 107)
+        {
+            throw new ArgumentException($"exec-root {options.ExecRoot} is too long for monitor sockets ({longest} > 107 bytes)", nameof(options));
+        }
     }
 
     public async Task<RuntimeStarted> StartAsync(ContainerLaunch launch, CancellationToken cancellationToken)
@@ -80,6 +87,11 @@ public sealed class RuncRuntime : IContainerRuntime
 
             var passwd = UserResolver.ReadRootFile(rootfs, "/etc/passwd");
             var group = UserResolver.ReadRootFile(rootfs, "/etc/group");
+            if (launch.CgroupPath.Length == 0)
+            {
+                launch = launch with { CgroupPath = $"{_options.CgroupParent.TrimEnd('/')}/{launch.Id}" };
+            }
+
             var spec = _specBuilder.Build(launch, passwd, group);
             WriteAtomically(Path.Combine(stateDir, "config.json"), JsonSerializer.SerializeToUtf8Bytes(spec, OciJsonContext.Default.OciSpec));
 
@@ -172,6 +184,12 @@ public sealed class RuncRuntime : IContainerRuntime
             || !PidFd.Signal(pid, signal, () => !File.Exists(handle.ExitFile)))
         {
             throw BerthException.Conflict($"Container {id} is not running");
+        }
+
+        // A frozen process cannot act on SIGKILL; thaw it so the kill takes effect (as Docker does).
+        if (signal == 9 && handle.Config.CgroupPath.Length > 0 && new Cgroup(handle.Config.CgroupPath).IsFrozen())
+        {
+            return RuncAsync(handle, ["resume", id], null, cancellationToken);
         }
 
         return Task.CompletedTask;

@@ -6,23 +6,21 @@ using Microsoft.AspNetCore.Http.Features;
 namespace Berth.Daemon.Http;
 
 /// <summary>
-/// The connection Kestrel sees for a hijack: input relayed (the client's FIN hidden) and a
-/// ConnectionClosed that fires only when the connection really fails, not on a half-close —
-/// Kestrel would otherwise abort the request the moment a client says it has no more input.
+/// The connection Kestrel's HTTP layer sees for a hijack: the real one, but with the input
+/// separated by HijackConnectionMiddleware and a ConnectionClosed that does not fire at the
+/// client's half-close.
 /// </summary>
 internal sealed class HijackConnectionContext(ConnectionContext inner, IDuplexPipe transport, CancellationToken closed) : ConnectionContext
 {
-    private IDuplexPipe _transport = transport;
-
     public override string ConnectionId { get => inner.ConnectionId; set => inner.ConnectionId = value; }
 
     public override IFeatureCollection Features => inner.Features;
 
     public override IDictionary<object, object?> Items { get => inner.Items; set => inner.Items = value; }
 
-    public override IDuplexPipe Transport { get => _transport; set => _transport = value; }
+    public override IDuplexPipe Transport { get; set; } = transport;
 
-    public override CancellationToken ConnectionClosed { get => closed; set => throw new NotSupportedException(); }
+    public override CancellationToken ConnectionClosed { get; set; } = closed;
 
     public override EndPoint? LocalEndPoint { get => inner.LocalEndPoint; set => inner.LocalEndPoint = value; }
 
@@ -30,7 +28,5 @@ internal sealed class HijackConnectionContext(ConnectionContext inner, IDuplexPi
 
     public override void Abort(ConnectionAbortedException abortReason) => inner.Abort(abortReason);
 
-    public override void Abort() => inner.Abort();
-
-    public override ValueTask DisposeAsync() => inner.DisposeAsync();
+    public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

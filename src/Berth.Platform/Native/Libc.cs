@@ -152,6 +152,9 @@ public static unsafe partial class Libc
     public static partial int posix_spawn_file_actions_addclose(void* fileActions, int fd);
 
     [LibraryImport(Lib, SetLastError = true)]
+    public static partial int posix_spawn_file_actions_addclosefrom_np(void* fileActions, int from);
+
+    [LibraryImport(Lib, SetLastError = true)]
     public static partial int posix_spawn_file_actions_addopen(void* fileActions, int fd, byte* path, int oflag, int mode);
 
     [LibraryImport(Lib, SetLastError = true)]

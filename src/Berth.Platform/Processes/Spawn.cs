@@ -64,6 +64,18 @@ public static unsafe class Spawn
                     i++;
                 }
 
+                // Descriptors another library opened without O_CLOEXEC must not leak into
+                // monitors (and from there towards containers): close everything above the map.
+                var maxTarget = options.Fds.Count == 0 ? 2 : Math.Max(2, options.Fds.Max(f => f.Target));
+                try
+                {
+                    Check(Libc.posix_spawn_file_actions_addclosefrom_np(actions, maxTarget + 1), "addclosefrom");
+                }
+                catch (EntryPointNotFoundException)
+                {
+                    // glibc before 2.34: rely on close-on-exec.
+                }
+
                 short flags = Libc.POSIX_SPAWN_SETSIGMASK | Libc.POSIX_SPAWN_SETSIGDEF;
                 if (options.NewSession)
                 {

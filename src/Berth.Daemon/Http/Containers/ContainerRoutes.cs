@@ -253,7 +253,7 @@ public static class ContainerRoutes
         {
             try
             {
-                await svc.RunAttachAsync(plan, stream, StreamFraming.Writer(stream, !plan.Tty), ctx.RequestAborted).ConfigureAwait(false);
+                await svc.RunAttachAsync(plan, stream, StreamFraming.Writer(stream, !plan.Tty), Hijack.SessionToken(ctx)).ConfigureAwait(false);
             }
             catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
             {
