@@ -40,15 +40,6 @@ public sealed partial class ContainerService
         CreateValidator.ValidateHealth(merged.Healthcheck);
         var (path, args) = ConfigMerger.EntrypointAndArgs(merged);
         var mounts = MountParser.Parse(hostConfig);
-        if (merged.Volumes is { Count: > 0 } vols)
-        {
-            var unmounted = vols.Where(v => mounts.All(m => m.Destination != v) && !(hostConfig.Tmpfs?.ContainsKey(v) ?? false)).ToList();
-            if (unmounted.Count > 0)
-            {
-                warnings.Add($"Berth: volumes are not available yet; the image's VOLUME {string.Join(", ", unmounted)} stays in the container's writable layer");
-            }
-        }
-
         if (!hostConfig.Privileged)
         {
             hostConfig = hostConfig with
@@ -68,7 +59,7 @@ public sealed partial class ContainerService
             {
                 // -v creates a missing host directory, as Docker does (--mount refuses instead: checked in MountParser).
                 var source = MountParser.ParseBind(bind).Source;
-                if (!Path.Exists(source))
+                if (source.Length > 0 && !Path.Exists(source))
                 {
                     Directory.CreateDirectory(source);
                 }
@@ -79,6 +70,7 @@ public sealed partial class ContainerService
                 merged = merged with { Hostname = hostConfig.NetworkMode == "host" ? System.Net.Dns.GetHostName() : id[..12] };
             }
 
+            mounts = ResolveVolumeMounts(mounts, merged, hostConfig);
             Directory.CreateDirectory(dir);
             await _images.PrepareRootfsAsync(id, image, cancellationToken).ConfigureAwait(false);
             var container = new Container

@@ -68,6 +68,7 @@ public sealed partial class ContainerService
                 ContainerFiles.Write(c, _options);
             }
 
+            PrepareVolumesForStart(c, rootfs);
             var launch = LaunchBuilder.Build(c, rootfs, _options, network, ipc, pid);
             if (c.HostConfig.LogConfig.Type == "local")
             {

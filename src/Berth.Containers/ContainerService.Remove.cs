@@ -83,10 +83,10 @@ public sealed partial class ContainerService
             }
         }
 
-        await RemoveStoppedAsync(entry, c.Id, cancellationToken).ConfigureAwait(false);
+        await RemoveStoppedAsync(entry, c.Id, cancellationToken, removeVolumes).ConfigureAwait(false);
     }
 
-    private async Task RemoveStoppedAsync(ContainerEntry entry, string id, CancellationToken cancellationToken)
+    private async Task RemoveStoppedAsync(ContainerEntry entry, string id, CancellationToken cancellationToken, bool removeVolumes = false)
     {
         Container c;
         await entry.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -110,6 +110,11 @@ public sealed partial class ContainerService
             // The record goes first: from here on the container is gone, whatever happens to the rest.
             _store.Delete(id);
             await DeleteResourcesAsync(id).ConfigureAwait(false);
+            if (removeVolumes)
+            {
+                RemoveAnonymousVolumes(c);
+            }
+
             foreach (var execId in _execs.ForContainer(id))
             {
                 _execs.Remove(execId);
@@ -167,7 +172,7 @@ public sealed partial class ContainerService
         await entry.WaitStreamsAsync(TimeSpan.FromSeconds(5), _time).ConfigureAwait(false);
         try
         {
-            await RemoveStoppedAsync(entry, id, CancellationToken.None).ConfigureAwait(false);
+            await RemoveStoppedAsync(entry, id, CancellationToken.None, removeVolumes: true).ConfigureAwait(false);
         }
         catch (BerthException e) when (e.Kind == ErrorKind.Conflict)
         {

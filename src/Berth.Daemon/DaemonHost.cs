@@ -41,6 +41,7 @@ public static class DaemonHost
         ApiJson.Register(SystemJsonContext.Default);
         ImagesModule.RegisterJson();
         ContainersModule.RegisterJson();
+        VolumesModule.RegisterJson();
         NetworksModule.RegisterJson();
         builder.Services.ConfigureHttpJsonOptions(j => ApiJson.Configure(j.SerializerOptions));
 
@@ -50,6 +51,7 @@ public static class DaemonHost
         SystemModule.AddServices(builder.Services, options);
         ImagesModule.AddServices(builder.Services, options);
         ContainersModule.AddServices(builder.Services, options);
+        VolumesModule.AddServices(builder.Services, options);
         NetworksModule.AddServices(builder.Services, options);
 
         var app = builder.Build();
@@ -60,6 +62,7 @@ public static class DaemonHost
         SystemModule.Map(app);
         ImagesModule.Map(app);
         ContainersModule.Map(app);
+        VolumesModule.Map(app);
         NetworksModule.Map(app);
         app.MapFallback(context => ErrorWriter.WriteAsync(context, StatusCodes.Status404NotFound, "page not found"));
 

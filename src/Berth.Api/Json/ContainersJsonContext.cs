@@ -27,6 +27,7 @@ namespace Berth.Api.Json;
 [JsonSerializable(typeof(ExecConfig))]
 [JsonSerializable(typeof(ExecStartRequest))]
 [JsonSerializable(typeof(IdResponse))]
+[JsonSerializable(typeof(ContainerConfig))]
 [JsonSerializable(typeof(ExecInspectResponse))]
 [JsonSerializable(typeof(JsonElement))]
 public sealed partial class ContainersJsonContext : JsonSerializerContext

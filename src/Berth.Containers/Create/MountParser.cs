@@ -5,9 +5,9 @@ using Berth.Core.Errors;
 namespace Berth.Containers.Create;
 
 /// <summary>
-/// Turns -v binds, --mount specs and --tmpfs into the container's mount points. Bind mounts and
-/// tmpfs are implemented here; named and anonymous volumes belong to the volume service and are
-/// refused with a clear NotImplemented until it exists.
+/// Turns -v binds, --mount specs and --tmpfs into the container's mount points. Volume mounts come
+/// out with only a name (empty: anonymous); the container service resolves them with the volume
+/// service (ContainerService.Volumes.cs).
 /// </summary>
 public static class MountParser
 {
@@ -62,7 +62,13 @@ public static class MountParser
 
         if (parts.Length == 1)
         {
-            throw BerthException.NotImplemented($"anonymous volumes are not supported yet (-v {bind}): use a bind mount (-v /host/path:{bind}) or --tmpfs");
+            if (!bind.StartsWith('/'))
+            {
+                throw BerthException.Invalid($"invalid volume specification: '{bind}': invalid mount config for type \"volume\": invalid mount path: '{bind}' mount path must be absolute");
+            }
+
+            // "-v /path": an anonymous volume, named when the container is created.
+            return new MountPoint { Type = "volume", Destination = Clean(bind), Driver = "local", RW = true };
         }
 
         var src = parts[0];
@@ -72,12 +78,9 @@ public static class MountParser
             throw BerthException.Invalid($"invalid volume specification: '{bind}': invalid mount config for type \"bind\": invalid mount path: '{dst}' mount path must be absolute");
         }
 
-        if (!src.StartsWith('/'))
-        {
-            throw BerthException.NotImplemented($"named volumes are not supported yet (-v {bind}): use a bind mount with an absolute host path");
-        }
-
+        var isVolume = !src.StartsWith('/');
         var rw = true;
+        var noCopy = false;
         var propagation = "rprivate";
         var mode = parts.Length == 3 ? parts[2] : string.Empty;
         foreach (var opt in mode.Split(',', StringSplitOptions.RemoveEmptyEntries))
@@ -93,8 +96,11 @@ public static class MountParser
                 case "z" or "Z":
                     // SELinux relabelling: this host has no SELinux, so there is nothing to relabel.
                     break;
+                case "nocopy" when isVolume:
+                    noCopy = true;
+                    break;
                 case "nocopy":
-                    throw BerthException.Invalid($"invalid volume specification: '{bind}': nocopy applies to volumes only");
+                    throw BerthException.Invalid($"invalid volume specification: '{bind}'");
                 default:
                     if (!Propagations.Contains(opt))
                     {
@@ -104,6 +110,11 @@ public static class MountParser
                     propagation = opt;
                     break;
             }
+        }
+
+        if (isVolume)
+        {
+            return new MountPoint { Type = "volume", Name = src, Destination = Clean(dst), Driver = "local", Mode = mode.Length == 0 ? "z" : mode, RW = rw, NoCopy = noCopy };
         }
 
         return new MountPoint
@@ -177,7 +188,27 @@ public static class MountParser
 
                 return new MountPoint { Type = "tmpfs", Destination = Clean(m.Target), RW = !m.ReadOnly, Options = opts };
             case "volume":
-                throw BerthException.NotImplemented($"volume mounts are not supported yet (--mount type=volume,target={m.Target}): use type=bind or type=tmpfs");
+                if (m.BindPropagation.Length > 0)
+                {
+                    throw BerthException.Invalid("invalid mount config for type \"volume\": field BindOptions must not be specified");
+                }
+
+                if (m.TmpfsSizeBytes != 0 || m.TmpfsMode != 0)
+                {
+                    throw BerthException.Invalid("invalid mount config for type \"volume\": field TmpfsOptions must not be specified");
+                }
+
+                return new MountPoint
+                {
+                    Type = "volume",
+                    Name = m.Source,
+                    Destination = Clean(m.Target),
+                    Driver = m.VolumeDriver.Length == 0 ? "local" : m.VolumeDriver,
+                    RW = !m.ReadOnly,
+                    NoCopy = m.VolumeNoCopy,
+                    VolumeLabels = m.VolumeLabels,
+                    VolumeDriverOptions = m.VolumeDriverOptions,
+                };
             default:
                 throw BerthException.Invalid($"invalid mount config for type \"{m.Type}\": mount type unknown");
         }

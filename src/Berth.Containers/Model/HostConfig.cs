@@ -16,6 +16,9 @@ public sealed record HostConfig
     /// <summary>Container path → tmpfs options ("size=64m,mode=1777").</summary>
     public IReadOnlyDictionary<string, string>? Tmpfs { get; init; }
 
+    /// <summary>--volumes-from: "container[:ro|rw]".</summary>
+    public IReadOnlyList<string>? VolumesFrom { get; init; }
+
     public LogConfig LogConfig { get; init; } = new();
 
     /// <summary>"bridge", "none", "host" or "container:&lt;id|name&gt;".</summary>

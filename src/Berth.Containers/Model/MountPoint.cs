@@ -19,6 +19,15 @@ public sealed record MountPoint
 
     public string Propagation { get; init; } = string.Empty;
 
+    /// <summary>Volumes only: never copy the image's content into the volume (-v NAME:/p:nocopy, volume-nocopy).</summary>
+    public bool NoCopy { get; init; }
+
+    /// <summary>--mount volume-label: labels for a volume created by this mount.</summary>
+    public IReadOnlyDictionary<string, string>? VolumeLabels { get; init; }
+
+    /// <summary>--mount volume-opt: driver options for a volume created by this mount.</summary>
+    public IReadOnlyDictionary<string, string>? VolumeDriverOptions { get; init; }
+
     /// <summary>Mount options for the runtime (tmpfs size/mode, bind flags).</summary>
     public IReadOnlyList<string> Options { get; init; } = [];
 }

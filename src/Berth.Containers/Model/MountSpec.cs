@@ -17,6 +17,15 @@ public sealed record MountSpec
 
     public bool BindNonRecursive { get; init; }
 
+    public bool VolumeNoCopy { get; init; }
+
+    public IReadOnlyDictionary<string, string>? VolumeLabels { get; init; }
+
+    /// <summary>VolumeOptions.DriverConfig.Name; empty = local.</summary>
+    public string VolumeDriver { get; init; } = string.Empty;
+
+    public IReadOnlyDictionary<string, string>? VolumeDriverOptions { get; init; }
+
     /// <summary>tmpfs size in bytes; 0 = unlimited.</summary>
     public long TmpfsSizeBytes { get; init; }
 

@@ -42,7 +42,11 @@ public static class ContainersModule
             sp.GetRequiredService<IContainerImages>(),
             sp.GetRequiredService<Berth.Core.Events.EventBus>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<ContainerService>>()));
+            sp.GetRequiredService<ILogger<ContainerService>>())
+        {
+            Volumes = sp.GetRequiredService<Berth.Volumes.VolumeService>(),
+        });
+        services.AddSingleton<Berth.Volumes.IVolumeUsage>(sp => new ContainerVolumeUsage(sp.GetRequiredService<ContainerService>()));
         services.AddSingleton<IImageUsage>(sp => new ContainerImageUsage(sp.GetRequiredService<ContainerService>()));
     }
 
@@ -78,6 +82,8 @@ public static class ContainersModule
     public static void Map(IEndpointRouteBuilder api)
     {
         ContainerRoutes.Map(api);
+        CommitExportRoutes.Map(api);
+        ArchiveRoutes.Map(api);
         ExecRoutes.Map(api);
         InfoRoutes.Map(api);
     }

@@ -75,8 +75,7 @@ public static class ContainerMapper
         Refuse(h.PortBindings is { Count: > 0 }, "port publishing (-p/--publish) is not supported yet: container networking is not implemented");
         Refuse(h.PublishAllPorts, "--publish-all (-P) is not supported yet: container networking is not implemented");
         Refuse(h.Links is { Count: > 0 }, "--link is not supported");
-        Refuse(h.VolumesFrom is { Count: > 0 }, "--volumes-from is not supported yet: volumes are not implemented");
-        Refuse(!string.IsNullOrEmpty(h.VolumeDriver), "--volume-driver is not supported yet: volumes are not implemented");
+        Refuse(h.VolumeDriver is { Length: > 0 } vd && vd != "local", $"--volume-driver {h.VolumeDriver} is not supported: only the local driver exists");
         Refuse(!string.IsNullOrEmpty(h.Cgroup), "--cgroup is not supported");
         Refuse(h.UsernsMode is { Length: > 0 } and not "host", "--userns is not supported");
         Refuse(h.StorageOpt is { Count: > 0 }, "--storage-opt is not supported");
@@ -102,6 +101,7 @@ public static class ContainerMapper
             Binds = h.Binds,
             Mounts = h.Mounts?.Select(ToMountSpec).ToList(),
             Tmpfs = h.Tmpfs,
+            VolumesFrom = h.VolumesFrom,
             LogConfig = new Domain.LogConfig { Type = h.LogConfig?.Type ?? string.Empty, Config = h.LogConfig?.Config ?? new Dictionary<string, string>() },
             NetworkMode = h.NetworkMode ?? string.Empty,
             RestartPolicy = restart,
@@ -151,7 +151,7 @@ public static class ContainerMapper
 
     private static MountSpec ToMountSpec(Wire.Mount m)
     {
-        Refuse(m.VolumeOptions is { ValueKind: not JsonValueKind.Null }, "--mount volume options are not supported yet: volumes are not implemented");
+        var vo = Berth.Daemon.Http.Volumes.VolumeMountOptions.Parse(m.VolumeOptions);
         Refuse(m.ImageOptions is { ValueKind: not JsonValueKind.Null } || m.Type == "image", "--mount type=image is not supported");
         Refuse(m.TmpfsOptions?.Options is { Count: > 0 }, "--mount tmpfs-option is not supported yet");
         Refuse(m.BindOptions is { CreateMountpoint: true }, "--mount bind-create-src is not supported yet");
@@ -166,6 +166,10 @@ public static class ContainerMapper
             BindNonRecursive = m.BindOptions?.NonRecursive ?? false,
             TmpfsSizeBytes = m.TmpfsOptions?.SizeBytes ?? 0,
             TmpfsMode = m.TmpfsOptions?.Mode ?? 0,
+            VolumeNoCopy = vo.NoCopy,
+            VolumeLabels = vo.Labels,
+            VolumeDriver = vo.Driver,
+            VolumeDriverOptions = vo.DriverOptions,
         };
     }
 
@@ -343,7 +347,7 @@ public static class ContainerMapper
             RestartPolicy = new Wire.RestartPolicy { Name = h.RestartPolicy.Name, MaximumRetryCount = h.RestartPolicy.MaximumRetryCount },
             AutoRemove = h.AutoRemove,
             VolumeDriver = string.Empty,
-            VolumesFrom = null,
+            VolumesFrom = h.VolumesFrom is { Count: > 0 } vf ? [.. vf] : null,
             Mounts = h.Mounts?.Select(ToWire).ToList(),
             ConsoleSize = h.ConsoleSize is { Count: 2 } cs ? [.. cs] : [0, 0],
             CapAdd = h.CapAdd?.ToList(),

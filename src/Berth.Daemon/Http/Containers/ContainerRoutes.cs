@@ -37,8 +37,6 @@ public static class ContainerRoutes
         api.MapGet("/containers/{id}/top", ContainerTop.TopAsync);
         api.MapGet("/containers/{id}/stats", ContainerStats.StatsAsync);
         api.MapGet("/containers/{id}/changes", ContainerChanges.ChangesAsync);
-        api.MapGet("/containers/{id}/export", (ContainerService svc, string id) => { svc.Get(id); return NotImplemented("docker export is not supported yet"); });
-        api.MapMethods("/containers/{id}/archive", ["GET", "HEAD", "PUT"], (ContainerService svc, string id) => { svc.Get(id); return NotImplemented("copying files to or from containers (docker cp) is not supported yet"); });
     }
 
     private static IResult NotImplemented(string message) => throw BerthException.NotImplemented(message);

@@ -1,0 +1,3 @@
+namespace Berth.Api.Volumes;
+
+public sealed record VolumeListResponse(IReadOnlyList<Volume> Volumes, IReadOnlyList<string> Warnings);

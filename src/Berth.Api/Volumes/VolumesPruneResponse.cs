@@ -1,0 +1,3 @@
+namespace Berth.Api.Volumes;
+
+public sealed record VolumesPruneResponse(IReadOnlyList<string>? VolumesDeleted, long SpaceReclaimed);

@@ -1,0 +1,12 @@
+namespace Berth.Containers.Archive;
+
+/// <summary>The directory a cp path is resolved in (a running container's /proc/PID/root, a mount's source, or a rootfs view).</summary>
+public sealed class ArchiveRoot(string root, string path, RootfsView? view) : IDisposable
+{
+    public string Root { get; } = root;
+
+    /// <summary>The requested path relative to <see cref="Root"/> (still unresolved).</summary>
+    public string Path { get; } = path;
+
+    public void Dispose() => view?.Dispose();
+}

@@ -1,0 +1,3 @@
+namespace Berth.Volumes;
+
+public sealed record VolumePruneResult(IReadOnlyList<string> Deleted, long SpaceReclaimed);

@@ -1,0 +1,5 @@
+using Berth.Tests.Integration.Harness;
+
+namespace Berth.Tests.Integration.Volumes;
+
+public sealed class VolumesDaemon() : DaemonFixture("vol");
