@@ -80,6 +80,14 @@ public sealed class RuncRuntimeTests : IClassFixture<RuntimeTestEnvironment>
         var id = RuntimeTestEnvironment.NewId();
         await Runtime.StartAsync(_env.Launch(id, "sleep", "1000") with { Init = true }, CancellationToken.None);
         Assert.Equal(RuntimeState.Running, (await Runtime.GetStatusAsync(id, CancellationToken.None))!.State);
+
+        // PID 1 ignores signals it has no handler for: wait until tini runs its child (and so
+        // has its handlers) before asking it to forward SIGTERM.
+        for (var i = 0; i < 200 && (await Runtime.ListPidsAsync(id, CancellationToken.None)).Count < 2; i++)
+        {
+            await Task.Delay(10);
+        }
+
         await Runtime.KillAsync(id, 15, CancellationToken.None);
         Assert.Equal(143, (await Runtime.WaitAsync(id, CancellationToken.None).WaitAsync(Timeout)).ExitCode);
         await Assert.ThrowsAsync<BerthException>(() => Runtime.KillAsync(id, 9, CancellationToken.None));
