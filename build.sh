@@ -2,6 +2,7 @@
 # build.sh — publishes the two programs into out/:
 #   out/berth   the CLI (Native AOT: starts in milliseconds)
 #   out/berthd  the engine (Native AOT)
+#   out/berth-shim  the per-container monitor berthd starts (Native AOT, next to berthd)
 # Usage: ./build.sh [--debug]   (--debug: plain framework-dependent builds, faster to compile)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -11,6 +12,7 @@ if [ "${1:-}" = "--debug" ]; then
     dotnet build Berth.slnx -c Debug -nologo -clp:ErrorsOnly
     ln -sf ../src/Berth.Cli/bin/Debug/net10.0/berth out/berth
     ln -sf ../src/Berth.Daemon/bin/Debug/net10.0/berthd out/berthd
+    ln -sf ../src/Berth.Shim/bin/Debug/net10.0/berth-shim out/berth-shim
     exit 0
 fi
 publish() { # project output-name
@@ -23,5 +25,5 @@ publish() { # project output-name
 }
 publish Berth.Cli berth
 publish Berth.Daemon berthd
-for extra in "$@"; do :; done
-ls -la out/berth out/berthd
+publish Berth.Shim berth-shim
+ls -la out/berth out/berthd out/berth-shim

@@ -20,8 +20,26 @@ public sealed partial class ImageService
         var target = request.Repo is { Length: > 0 } repo ? ParseTagTarget(repo, request.Tag) : null;
         var config = ConfigChanges.Apply(new ImageConfig(), request.Changes);
         var (os, arch, variant) = ParsePlatform(request.Platform);
+        var lease = _leases.Acquire();
+        try
+        {
+            return await ImportLeasedAsync(body, request, target, config, (os, arch, variant), lease, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            lease.Dispose();
+            await CollectAfterFailureAsync().ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            lease.Dispose();
+        }
+    }
 
-        using var lease = _leases.Acquire();
+    private async Task<string> ImportLeasedAsync(Stream body, ImportRequest request, ImageReference? target, ImageConfig config, (string Os, string Arch, string? Variant) platform, LeaseSet.Lease lease, CancellationToken cancellationToken)
+    {
+        var (os, arch, variant) = platform;
         UnpackedLayer layer;
         Digest blob;
         var writer = _content.BeginWrite();

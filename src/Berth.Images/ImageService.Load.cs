@@ -22,7 +22,39 @@ public sealed partial class ImageService
     /// </summary>
     public async Task<IReadOnlyList<string>> LoadAsync(Stream archive, CancellationToken cancellationToken)
     {
-        using var lease = _leases.Acquire();
+        var lease = _leases.Acquire();
+        try
+        {
+            return await LoadLeasedAsync(archive, lease, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            lease.Dispose();
+            await CollectAfterFailureAsync().ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            lease.Dispose();
+        }
+    }
+
+    /// <summary>After a failed write: drop the blobs it stored that nothing references.</summary>
+    private async Task CollectAfterFailureAsync()
+    {
+        await _mutex.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            CollectGarbageLocked();
+        }
+        finally
+        {
+            _mutex.Release();
+        }
+    }
+
+    private async Task<IReadOnlyList<string>> LoadLeasedAsync(Stream archive, LeaseSet.Lease lease, CancellationToken cancellationToken)
+    {
         var blobs = new Dictionary<string, ArchiveBlob>(StringComparer.Ordinal);
         var aliases = new Dictionary<string, string>(StringComparer.Ordinal);
         byte[]? manifestJson = null;

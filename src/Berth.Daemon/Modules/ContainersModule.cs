@@ -1,24 +1,91 @@
+using Berth.Api.Json;
+using Berth.Containers;
 using Berth.Daemon.Configuration;
+using Berth.Daemon.Http.Containers;
+using Berth.Images;
+using Berth.Runtime;
 
 namespace Berth.Daemon.Modules;
 
-/// <summary>Composition of the container subsystem: runtime, monitor, services and /containers, /exec routes.</summary>
+/// <summary>Composition of the container subsystem: runtime, monitor, services and /containers, /exec, /info routes.</summary>
 public static class ContainersModule
 {
-    public static void RegisterJson()
-    {
-    }
+    public static void RegisterJson() => ApiJson.Register(ContainersJsonContext.Default);
 
     public static void AddServices(IServiceCollection services, DaemonOptions options)
     {
+        services.AddSingleton(new ContainerServiceOptions
+        {
+            DataRoot = options.DataRoot,
+            CgroupParent = options.CgroupParent,
+            DefaultRuntime = options.DefaultRuntime,
+            Runtimes = [.. options.Runtimes.Keys],
+            DefaultLogDriver = options.LogDriver,
+            DefaultLogOptions = options.LogOpts,
+            DefaultShmSize = options.DefaultShmSize is { } shm ? Berth.Containers.Create.MountParser.ParseSize(shm) : 64L * 1024 * 1024,
+            Dns = options.Dns,
+            LiveRestore = options.LiveRestore,
+            CgroupV2 = File.Exists("/sys/fs/cgroup/cgroup.controllers"),
+        });
+        services.AddSingleton<IContainerRuntime>(_ => new RuncRuntime(new RuntimeOptions
+        {
+            ExecRoot = options.ExecRoot,
+            ContainersDir = Path.Combine(options.DataRoot, "containers"),
+            Runtimes = RuntimePaths(options.Runtimes),
+            DefaultRuntime = options.DefaultRuntime,
+            CgroupParent = options.CgroupParent,
+        }));
+        services.AddSingleton<IContainerImages>(sp => new ImageServiceImages(sp.GetRequiredService<ImageService>()));
+        services.AddSingleton(sp => new ContainerService(
+            sp.GetRequiredService<ContainerServiceOptions>(),
+            sp.GetRequiredService<IContainerRuntime>(),
+            sp.GetRequiredService<IContainerImages>(),
+            sp.GetRequiredService<Berth.Core.Events.EventBus>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ContainerService>>()));
+        services.AddSingleton<IImageUsage>(sp => new ContainerImageUsage(sp.GetRequiredService<ContainerService>()));
+    }
+
+    /// <summary>daemon.json runtimes may name a binary on PATH; the runtime wants absolute paths.</summary>
+    private static Dictionary<string, string> RuntimePaths(IReadOnlyDictionary<string, string> configured)
+    {
+        var result = new Dictionary<string, string>(new RuntimeOptions { ExecRoot = "/", ContainersDir = "/" }.Runtimes, StringComparer.Ordinal);
+        foreach (var (name, path) in configured)
+        {
+            if (Path.IsPathRooted(path))
+            {
+                result[name] = path;
+                continue;
+            }
+
+            var found = (Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+                .Split(':', StringSplitOptions.RemoveEmptyEntries)
+                .Select(dir => Path.Combine(dir, path))
+                .FirstOrDefault(File.Exists);
+            if (found is not null)
+            {
+                result[name] = found;
+            }
+            else
+            {
+                result.TryAdd(name, path);
+            }
+        }
+
+        return result;
     }
 
     public static void Map(IEndpointRouteBuilder api)
     {
+        ContainerRoutes.Map(api);
+        ExecRoutes.Map(api);
+        InfoRoutes.Map(api);
     }
 
     /// <summary>Restores containers after a daemon restart (live restore) and starts the restart manager.</summary>
-    public static Task StartAsync(IServiceProvider services, CancellationToken cancellationToken) => Task.CompletedTask;
+    public static Task StartAsync(IServiceProvider services, CancellationToken cancellationToken) =>
+        services.GetRequiredService<ContainerService>().InitializeAsync(cancellationToken);
 
-    public static Task StopAsync(IServiceProvider services) => Task.CompletedTask;
+    public static Task StopAsync(IServiceProvider services) =>
+        services.GetRequiredService<ContainerService>().ShutdownAsync();
 }

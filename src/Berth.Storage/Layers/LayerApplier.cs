@@ -246,7 +246,7 @@ public sealed class LayerApplier
             return _root;
         }
 
-        var key = string.Join('/', comps, 0, count);
+        var key = string.Join('/', comps.Take(count));
         if (_dirs.TryGetValue(key, out var known))
         {
             return known;

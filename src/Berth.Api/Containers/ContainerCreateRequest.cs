@@ -1,0 +1,11 @@
+using System.Text.Json;
+
+namespace Berth.Api.Containers;
+
+/// <summary>POST /containers/create body: the Config with HostConfig and NetworkingConfig inside.</summary>
+public sealed class ContainerCreateRequest : ContainerConfig
+{
+    public HostConfig? HostConfig { get; init; }
+
+    public JsonElement? NetworkingConfig { get; init; }
+}

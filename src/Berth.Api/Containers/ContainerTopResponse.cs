@@ -1,0 +1,3 @@
+namespace Berth.Api.Containers;
+
+public sealed record ContainerTopResponse(IReadOnlyList<string> Titles, IReadOnlyList<IReadOnlyList<string>> Processes);

@@ -1,0 +1,3 @@
+namespace Berth.Api.Containers;
+
+public sealed record ContainerUpdateResponse(IReadOnlyList<string> Warnings);

@@ -1,0 +1,3 @@
+namespace Berth.Api.Containers;
+
+public sealed record ContainerWaitExitError(string Message);

@@ -1,0 +1,3 @@
+namespace Berth.Api.Containers;
+
+public sealed record IndexInfo(string Name, IReadOnlyList<string> Mirrors, bool Secure, bool Official);

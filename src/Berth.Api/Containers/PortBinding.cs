@@ -1,0 +1,8 @@
+namespace Berth.Api.Containers;
+
+public sealed class PortBinding
+{
+    public string? HostIp { get; init; }
+
+    public string? HostPort { get; init; }
+}

@@ -1,0 +1,3 @@
+namespace Berth.Api.Exec;
+
+public sealed record IdResponse(string Id);

@@ -1,0 +1,318 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Berth.Cli.Formatting;
+using Berth.Cli.Parsing;
+using Berth.Client;
+
+namespace Berth.Cli.Commands;
+
+/// <summary>top, port, diff, commit, update, container prune.</summary>
+public static class ContainerMisc
+{
+    public static CommandSpec Top(string name) => new()
+    {
+        Name = name,
+        Usage = "CONTAINER [ps OPTIONS]",
+        Short = "Display the running processes of a container",
+        AliasPaths = ["container top", "top"],
+        Interspersed = false,
+        Args = ArgRule.AtLeast(1),
+        Run = async inv =>
+        {
+            var q = new EngineQuery().AddIf(inv.Args.Count > 1, "ps_args", string.Join(" ", inv.Args.Skip(1)));
+            var top = await inv.Client.GetJsonAsync($"/containers/{inv.Args[0]}/top", q, inv.CancellationToken);
+            var sb = new StringBuilder();
+            sb.Append(string.Join("\t", Common.Strings(top?["Titles"]))).Append('\n');
+            foreach (var p in Common.Items(top?["Processes"]))
+            {
+                sb.Append(string.Join("\t", Common.Strings(p))).Append('\n');
+            }
+
+            await inv.Out.WriteAsync(TabWriter.Format(sb.ToString(), 20, 3));
+            return 0;
+        },
+    };
+
+    public static CommandSpec Port(string name) => new()
+    {
+        Name = name,
+        Usage = "CONTAINER [PRIVATE_PORT[/PROTO]]",
+        Short = "List port mappings or a specific mapping for the container",
+        AliasPaths = ["container port", "port"],
+        Args = ArgRule.Range(1, 2),
+        Run = async inv =>
+        {
+            var info = await inv.Client.GetJsonAsync($"/containers/{inv.Args[0]}/json", null, inv.CancellationToken);
+            var ports = info?["NetworkSettings"]?["Ports"] as JsonObject;
+            var lines = new List<string>();
+            if (inv.Args.Count == 2)
+            {
+                var spec = inv.Args[1];
+                var proto = "tcp";
+                var slash = spec.IndexOf('/', StringComparison.Ordinal);
+                if (slash >= 0)
+                {
+                    proto = spec[(slash + 1)..];
+                    spec = spec[..slash];
+                }
+
+                var key = spec + "/" + proto;
+                if (ports?[key] is JsonArray bindings && bindings.Count > 0)
+                {
+                    foreach (var b in bindings)
+                    {
+                        lines.Add(HostPort(b));
+                    }
+
+                    await inv.Out.WriteAsync(string.Concat(lines.Select(l => l + "\n")));
+                    return 0;
+                }
+
+                throw new CliException($"Error: No public port '{key}' published for {inv.Args[0]}");
+            }
+
+            if (ports is not null)
+            {
+                foreach (var kv in ports)
+                {
+                    if (kv.Value is JsonArray bindings)
+                    {
+                        foreach (var b in bindings)
+                        {
+                            lines.Add($"{kv.Key} -> {HostPort(b)}");
+                        }
+                    }
+                }
+            }
+
+            lines.Sort(ComparePortLines);
+            await inv.Out.WriteAsync(string.Concat(lines.Select(l => l + "\n")));
+            return 0;
+        },
+    };
+
+    private static int ComparePortLines(string a, string b)
+    {
+        static (int, string) Key(string s)
+        {
+            var slash = s.IndexOf('/', StringComparison.Ordinal);
+            return (int.TryParse(s.AsSpan(0, Math.Max(0, slash)), CultureInfo.InvariantCulture, out var p) ? p : 0, s);
+        }
+
+        var (pa, sa) = Key(a);
+        var (pb, sb) = Key(b);
+        return pa != pb ? pa.CompareTo(pb) : string.CompareOrdinal(sa, sb);
+    }
+
+    private static string HostPort(JsonNode? binding)
+    {
+        var ip = Common.Str(binding, "HostIp") ?? string.Empty;
+        if (ip.Length == 0)
+        {
+            ip = "0.0.0.0";
+        }
+
+        var port = Common.Str(binding, "HostPort") ?? string.Empty;
+        return (ip.Contains(':', StringComparison.Ordinal) ? "[" + ip + "]" : ip) + ":" + port;
+    }
+
+    public static CommandSpec Diff(string name) => new()
+    {
+        Name = name,
+        Usage = "CONTAINER",
+        Short = "Inspect changes to files or directories on a container's filesystem",
+        AliasPaths = ["container diff", "diff"],
+        Args = ArgRule.Exactly(1),
+        Run = async inv =>
+        {
+            var changes = await inv.Client.GetJsonAsync($"/containers/{inv.Args[0]}/changes", null, inv.CancellationToken);
+            var sb = new StringBuilder();
+            foreach (var c in Common.Items(changes))
+            {
+                var kind = Common.Long(c, "Kind") switch
+                {
+                    0 => "C",
+                    1 => "A",
+                    2 => "D",
+                    _ => "?",
+                };
+                sb.Append(kind).Append(' ').Append(Common.Str(c, "Path")).Append('\n');
+            }
+
+            await inv.Out.WriteAsync(sb.ToString());
+            return 0;
+        },
+    };
+
+    public static CommandSpec Commit(string name) => new()
+    {
+        Name = name,
+        Usage = "[OPTIONS] CONTAINER [REPOSITORY[:TAG]]",
+        Short = "Create a new image from a container's changes",
+        AliasPaths = ["container commit", "commit"],
+        Args = ArgRule.Range(1, 2),
+        Flags =
+        [
+            Flag.String("a|author", "Author (e.g., \"John Hannibal Smith <hannibal@a-team.com>\")"),
+            Flag.List("c|change", "Apply Dockerfile instruction to the created image"),
+            Flag.String("m|message", "Commit message"),
+            Flag.Bool("p|pause", "Pause container during commit", "true"),
+        ],
+        Run = async inv =>
+        {
+            var f = inv.Flags;
+            var q = new EngineQuery().Add("container", inv.Args[0])
+                .Add("comment", f.String("message")).Add("author", f.String("author"))
+                .Add("pause", f.Bool("pause", true) ? "1" : "0");
+            if (inv.Args.Count == 2)
+            {
+                var r = ImageReference.TryParse(inv.Args[1], out var error) ?? throw new CliException(error ?? "invalid reference format");
+                q.Add("repo", r.FamiliarName).Add("tag", r.Tag ?? string.Empty);
+            }
+
+            foreach (var c in f.List("change"))
+            {
+                q.Add("changes", c);
+            }
+
+            var result = await inv.Client.PostJsonAsync("/commit", q, null, inv.CancellationToken);
+            await inv.Out.WriteLineAsync(Common.Str(result, "Id"));
+            return 0;
+        },
+    };
+
+    public static CommandSpec Update(string name) => new()
+    {
+        Name = name,
+        Usage = "[OPTIONS] CONTAINER [CONTAINER...]",
+        Short = "Update configuration of one or more containers",
+        AliasPaths = ["container update", "update"],
+        Args = ArgRule.AtLeast(1),
+        Flags =
+        [
+            Flag.UInt("blkio-weight", "Block IO (relative weight), between 10 and 1000, or 0 to disable", "0", "uint16"),
+            Flag.Int("cpu-period", "Limit CPU CFS (Completely Fair Scheduler) period"),
+            Flag.Int("cpu-quota", "Limit CPU CFS (Completely Fair Scheduler) quota"),
+            Flag.Int("cpu-rt-period", "Limit the CPU real-time period in microseconds"),
+            Flag.Int("cpu-rt-runtime", "Limit the CPU real-time runtime in microseconds"),
+            Flag.Int("c|cpu-shares", "CPU shares (relative weight)"),
+            Flag.Decimal("cpus", "Number of CPUs"),
+            Flag.String("cpuset-cpus", "CPUs in which to allow execution (0-3, 0,1)"),
+            Flag.String("cpuset-mems", "MEMs in which to allow execution (0-3, 0,1)"),
+            Flag.Bytes("kernel-memory", "Kernel memory limit (deprecated)") with { Hidden = true },
+            Flag.Bytes("m|memory", "Memory limit"),
+            Flag.Bytes("memory-reservation", "Memory soft limit"),
+            Flag.Bytes("memory-swap", "Swap limit equal to memory plus swap: -1 to enable unlimited swap"),
+            Flag.Int("pids-limit", "Tune container pids limit (set -1 for unlimited)"),
+            Flag.String("restart", "Restart policy to apply when a container exits"),
+        ],
+        Run = inv =>
+        {
+            var f = inv.Flags;
+            if (!f.SetNames.Any())
+            {
+                throw new CliException("you must provide one or more flags when using this command");
+            }
+
+            var body = new JsonObject();
+            void Int(string flag, string key)
+            {
+                if (f.IsSet(flag))
+                {
+                    body[key] = f.Int(flag);
+                }
+            }
+
+            void Bytes(string flag, string key)
+            {
+                if (f.IsSet(flag))
+                {
+                    body[key] = f.Bytes(flag);
+                }
+            }
+
+            Int("blkio-weight", "BlkioWeight");
+            Int("cpu-period", "CpuPeriod");
+            Int("cpu-quota", "CpuQuota");
+            Int("cpu-rt-period", "CpuRealtimePeriod");
+            Int("cpu-rt-runtime", "CpuRealtimeRuntime");
+            Int("cpu-shares", "CpuShares");
+            if (f.String("cpus") is { } cpus)
+            {
+                body["NanoCpus"] = (long)(decimal.Parse(cpus, CultureInfo.InvariantCulture) * 1_000_000_000m);
+            }
+
+            if (f.String("cpuset-cpus") is { } cc)
+            {
+                body["CpusetCpus"] = cc;
+            }
+
+            if (f.String("cpuset-mems") is { } cm)
+            {
+                body["CpusetMems"] = cm;
+            }
+
+            Bytes("kernel-memory", "KernelMemory");
+            Bytes("memory", "Memory");
+            Bytes("memory-reservation", "MemoryReservation");
+            Bytes("memory-swap", "MemorySwap");
+            Int("pids-limit", "PidsLimit");
+            if (f.String("restart") is { } restart)
+            {
+                body["RestartPolicy"] = ContainerOptions.RestartPolicy(restart);
+            }
+
+            return ContainerLifecycle.ForEachAsync(inv, async c =>
+            {
+                var result = await inv.Client.PostJsonAsync($"/containers/{c}/update", null, JsonNode.Parse(body.ToJsonString()), inv.CancellationToken);
+                foreach (var w in Common.Strings(result?["Warnings"]))
+                {
+                    await inv.Err.WriteLineAsync("WARNING: " + w);
+                }
+
+                await inv.Out.WriteLineAsync(c);
+            });
+        },
+    };
+
+    public static CommandSpec Prune(string name) => new()
+    {
+        Name = name,
+        Usage = "[OPTIONS]",
+        Short = "Remove all stopped containers",
+        Args = ArgRule.None,
+        Flags = [Flag.List("filter", "Provide filter values (e.g. \"until=<timestamp>\")", "filter"), Flag.Bool("f|force", "Do not prompt for confirmation")],
+        Run = async inv =>
+        {
+            if (!await Prompt.ConfirmAsync(inv, "WARNING! This will remove all stopped containers."))
+            {
+                return 0;
+            }
+
+            var (report, space) = await PruneContainersAsync(inv, inv.Flags.List("filter"));
+            await inv.Out.WriteAsync(report);
+            await inv.Out.WriteLineAsync("Total reclaimed space: " + Units.HumanSize(space));
+            return 0;
+        },
+    };
+
+    public static async Task<(string Report, long Space)> PruneContainersAsync(Invocation inv, IReadOnlyList<string> filters)
+    {
+        var result = await inv.Client.PostJsonAsync("/containers/prune", new EngineQuery().Add("filters", Common.FiltersJson(filters)), null, inv.CancellationToken);
+        var deleted = Common.Strings(result?["ContainersDeleted"]).ToList();
+        var sb = new StringBuilder();
+        if (deleted.Count > 0)
+        {
+            sb.Append("Deleted Containers:\n");
+            foreach (var d in deleted)
+            {
+                sb.Append(d).Append('\n');
+            }
+
+            sb.Append('\n');
+        }
+
+        return (sb.ToString(), Common.Long(result, "SpaceReclaimed"));
+    }
+}

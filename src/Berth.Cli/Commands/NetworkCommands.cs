@@ -1,0 +1,305 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Berth.Cli.Formatting;
+using Berth.Cli.Parsing;
+using Berth.Cli.Templates;
+using Berth.Client;
+
+namespace Berth.Cli.Commands;
+
+/// <summary><c>network</c> commands: pass-through to the networks API.</summary>
+public static class NetworkCommands
+{
+    private static readonly IReadOnlyDictionary<string, string> Headers = new Dictionary<string, string>
+    {
+        ["ID"] = "NETWORK ID",
+        ["Name"] = "NAME",
+        ["Driver"] = "DRIVER",
+        ["Scope"] = "SCOPE",
+        ["IPv4"] = "IPV4",
+        ["IPv6"] = "IPV6",
+        ["Internal"] = "INTERNAL",
+        ["Labels"] = "LABELS",
+        ["CreatedAt"] = "CREATED AT",
+    };
+
+    public static CommandSpec Group()
+    {
+        var g = new CommandSpec { Name = "network", Short = "Manage networks", Group = "management" };
+        g.Add(Connect());
+        g.Add(Create());
+        g.Add(Disconnect());
+        g.Add(Inspect.CreateFor(Inspect.Network, "[OPTIONS] NETWORK [NETWORK...]", "Display detailed information on one or more networks"));
+        g.Add(List());
+        g.Add(Prune());
+        g.Add(Remove());
+        return g;
+    }
+
+    private static CommandSpec Create() => new()
+    {
+        Name = "create",
+        Usage = "[OPTIONS] NETWORK",
+        Short = "Create a network",
+        Args = ArgRule.Exactly(1),
+        Flags =
+        [
+            Flag.Bool("attachable", "Enable manual container attachment"),
+            Flag.List("aux-address", "Auxiliary IPv4 or IPv6 addresses used by Network driver", "map", "map[]"),
+            Flag.String("config-from", "The network from which to copy the configuration"),
+            Flag.Bool("config-only", "Create a configuration only network"),
+            Flag.String("d|driver", "Driver to manage the Network", "bridge"),
+            Flag.List("gateway", "IPv4 or IPv6 Gateway for the master subnet", "strings"),
+            Flag.Bool("ingress", "Create swarm routing-mesh network"),
+            Flag.Bool("internal", "Restrict external access to the network"),
+            Flag.List("ip-range", "Allocate container ip from a sub-range", "strings"),
+            Flag.String("ipam-driver", "IP Address Management Driver", "default"),
+            Flag.List("ipam-opt", "Set IPAM driver specific options", "map", "map[]"),
+            Flag.Bool("ipv4", "Enable or disable IPv4 address assignment", "true"),
+            Flag.Bool("ipv6", "Enable or disable IPv6 address assignment"),
+            Flag.List("label", "Set metadata on a network"),
+            Flag.List("o|opt", "Set driver specific options", "map", "map[]"),
+            Flag.String("scope", "Control the network's scope"),
+            Flag.List("subnet", "Subnet in CIDR format that represents a network segment", "strings"),
+        ],
+        Run = async inv =>
+        {
+            var f = inv.Flags;
+            var subnets = Split(f.List("subnet"));
+            var gateways = Split(f.List("gateway"));
+            var ranges = Split(f.List("ip-range"));
+            if (gateways.Count > subnets.Count || ranges.Count > subnets.Count)
+            {
+                throw new CliException(gateways.Count > subnets.Count ? "every ip-range or gateway must have a corresponding subnet" : "every ip-range or gateway must have a corresponding subnet");
+            }
+
+            var configs = new JsonArray();
+            for (var i = 0; i < subnets.Count; i++)
+            {
+                var c = new JsonObject { ["Subnet"] = subnets[i] };
+                if (i < ranges.Count)
+                {
+                    c["IPRange"] = ranges[i];
+                }
+
+                if (i < gateways.Count)
+                {
+                    c["Gateway"] = gateways[i];
+                }
+
+                configs.Add((JsonNode)c);
+            }
+
+            if (f.List("aux-address").Count > 0 && configs.Count > 0)
+            {
+                configs[0]!["AuxiliaryAddresses"] = ContainerOptions.KeyValueMap(f.List("aux-address"));
+            }
+
+            var body = new JsonObject
+            {
+                ["Name"] = inv.Args[0],
+                ["Driver"] = f.String("driver") ?? "bridge",
+                ["Scope"] = f.String("scope") ?? string.Empty,
+                ["EnableIPv6"] = f.Bool("ipv6"),
+                ["IPAM"] = new JsonObject
+                {
+                    ["Driver"] = f.String("ipam-driver") ?? "default",
+                    ["Config"] = configs,
+                    ["Options"] = ContainerOptions.KeyValueMap(f.List("ipam-opt")),
+                },
+                ["Internal"] = f.Bool("internal"),
+                ["Attachable"] = f.Bool("attachable"),
+                ["Ingress"] = f.Bool("ingress"),
+                ["ConfigOnly"] = f.Bool("config-only"),
+                ["Options"] = ContainerOptions.KeyValueMap(f.List("opt")),
+                ["Labels"] = ContainerOptions.KeyValueMap(f.List("label")),
+                ["CheckDuplicate"] = true,
+            };
+            if (f.IsSet("ipv4"))
+            {
+                body["EnableIPv4"] = f.Bool("ipv4");
+            }
+
+            if (f.String("config-from") is { } from)
+            {
+                body["ConfigFrom"] = new JsonObject { ["Network"] = from };
+            }
+
+            var result = await inv.Client.PostJsonAsync("/networks/create", null, body, inv.CancellationToken);
+            if (Common.Str(result, "Warning") is { Length: > 0 } warning)
+            {
+                await inv.Err.WriteLineAsync("WARNING: " + warning);
+            }
+
+            await inv.Out.WriteLineAsync(Common.Str(result, "Id"));
+            return 0;
+        },
+    };
+
+    private static List<string> Split(IReadOnlyList<string> values) =>
+        values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+
+    private static CommandSpec Connect() => new()
+    {
+        Name = "connect",
+        Usage = "[OPTIONS] NETWORK CONTAINER",
+        Short = "Connect a container to a network",
+        Args = ArgRule.Exactly(2),
+        Flags =
+        [
+            Flag.List("alias", "Add network-scoped alias for the container", "strings"),
+            Flag.List("driver-opt", "driver options for the network", "strings"),
+            Flag.Int("gw-priority", "Highest gw-priority provides the default gateway. Accepts positive and negative values."),
+            Flag.String("ip", "IPv4 address (e.g., \"172.30.100.104\")"),
+            Flag.String("ip6", "IPv6 address (e.g., \"2001:db8::33\")"),
+            Flag.List("link", "Add link to another container"),
+            Flag.List("link-local-ip", "Add a link-local address for the container", "strings"),
+        ],
+        Run = async inv =>
+        {
+            var f = inv.Flags;
+            var endpoint = new JsonObject
+            {
+                ["IPAMConfig"] = new JsonObject
+                {
+                    ["IPv4Address"] = f.String("ip") ?? string.Empty,
+                    ["IPv6Address"] = f.String("ip6") ?? string.Empty,
+                    ["LinkLocalIPs"] = ContainerOptions.ToArray(Split(f.List("link-local-ip"))),
+                },
+                ["Links"] = ContainerOptions.ToArray(f.List("link")),
+                ["Aliases"] = ContainerOptions.ToArray(Split(f.List("alias"))),
+                ["DriverOpts"] = ContainerOptions.KeyValueMap(Split(f.List("driver-opt"))),
+            };
+            if (f.IsSet("gw-priority"))
+            {
+                endpoint["GwPriority"] = f.Int("gw-priority");
+            }
+
+            var body = new JsonObject { ["Container"] = inv.Args[1], ["EndpointConfig"] = endpoint };
+            using var r = await inv.Client.SendAsync("POST", $"/networks/{inv.Args[0]}/connect", null, EngineContent.Json(body.ToJsonString()), null, inv.CancellationToken);
+            return 0;
+        },
+    };
+
+    private static CommandSpec Disconnect() => new()
+    {
+        Name = "disconnect",
+        Usage = "[OPTIONS] NETWORK CONTAINER",
+        Short = "Disconnect a container from a network",
+        Args = ArgRule.Exactly(2),
+        Flags = [Flag.Bool("f|force", "Force the container to disconnect from a network")],
+        Run = async inv =>
+        {
+            var body = new JsonObject { ["Container"] = inv.Args[1], ["Force"] = inv.Flags.Bool("force") };
+            using var r = await inv.Client.SendAsync("POST", $"/networks/{inv.Args[0]}/disconnect", null, EngineContent.Json(body.ToJsonString()), null, inv.CancellationToken);
+            return 0;
+        },
+    };
+
+    private static CommandSpec List() => new()
+    {
+        Name = "ls",
+        Aliases = ["list"],
+        Usage = "[OPTIONS]",
+        Short = "List networks",
+        Args = ArgRule.None,
+        Flags =
+        [
+            Common.FilterFlag("Provide filter values (e.g. \"driver=bridge\")"),
+            Common.FormatFlag(),
+            Flag.Bool("no-trunc", "Do not truncate the output"),
+            Flag.Bool("q|quiet", "Only display network IDs"),
+        ],
+        Run = async inv =>
+        {
+            var f = inv.Flags;
+            var list = await inv.Client.GetJsonAsync("/networks", new EngineQuery().Add("filters", Common.FiltersJson(f.List("filter"))), inv.CancellationToken);
+            var trunc = !f.Bool("no-trunc");
+            var format = f.String("format") ?? inv.Context.Config.GetString("networksFormat") ?? "table";
+            format = format switch
+            {
+                "table" when f.Bool("quiet") => "{{.ID}}",
+                "table" => "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}",
+                _ => format,
+            };
+            var rows = Common.Items(list).OrderBy(n => Common.Str(n, "Name"), StringComparer.Ordinal).Select(n =>
+            {
+                var labels = n["Labels"] as JsonObject;
+                var id = Common.Str(n, "Id") ?? string.Empty;
+                return (object?)new RowContext("*formatter.networkContext")
+                    .Add("ID", () => trunc ? Ids.Truncate(id) : id)
+                    .Add("Name", () => Common.Str(n, "Name") ?? string.Empty)
+                    .Add("Driver", () => Common.Str(n, "Driver") ?? string.Empty)
+                    .Add("Scope", () => Common.Str(n, "Scope") ?? string.Empty)
+                    .Add("IPv4", () => n["EnableIPv4"] is null || Common.Bool(n, "EnableIPv4") ? "true" : "false")
+                    .Add("IPv6", () => Common.Bool(n, "EnableIPv6") ? "true" : "false")
+                    .Add("Internal", () => Common.Bool(n, "Internal") ? "true" : "false")
+                    .Add("Labels", () => labels is null ? string.Empty : string.Join(",", labels.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value)))
+                    .Add("CreatedAt", () => GoTime.TryParse(Common.Str(n, "Created"), out var t) ? GoTime.ToGoString(t) : string.Empty)
+                    .AddMethod("Label", a => labels?[GoValues.AsString(a.Count > 0 ? a[0] : null)]?.ToString() ?? string.Empty);
+            }).ToList();
+            await inv.Out.WriteAsync(FormatRenderer.Render(format, rows, Headers));
+            return 0;
+        },
+    };
+
+    private static CommandSpec Remove() => new()
+    {
+        Name = "rm",
+        Aliases = ["remove"],
+        Usage = "NETWORK [NETWORK...]",
+        Short = "Remove one or more networks",
+        Args = ArgRule.AtLeast(1),
+        Flags = [Flag.Bool("f|force", "Do not error if the network does not exist")],
+        Run = inv => ContainerLifecycle.ForEachAsync(inv, async n =>
+        {
+            try
+            {
+                await inv.Client.DeleteAsync($"/networks/{n}", null, inv.CancellationToken);
+            }
+            catch (EngineApiException e) when (e.StatusCode == 404 && inv.Flags.Bool("force"))
+            {
+                return;
+            }
+
+            await inv.Out.WriteLineAsync(n);
+        }),
+    };
+
+    private static CommandSpec Prune() => new()
+    {
+        Name = "prune",
+        Usage = "[OPTIONS]",
+        Short = "Remove all unused networks",
+        Args = ArgRule.None,
+        Flags = [Flag.List("filter", "Provide filter values (e.g. \"until=<timestamp>\")", "filter"), Flag.Bool("f|force", "Do not prompt for confirmation")],
+        Run = async inv =>
+        {
+            if (!await Prompt.ConfirmAsync(inv, "WARNING! This will remove all custom networks not used by at least one container."))
+            {
+                return 0;
+            }
+
+            await inv.Out.WriteAsync(await PruneNetworksAsync(inv, inv.Flags.List("filter")));
+            return 0;
+        },
+    };
+
+    public static async Task<string> PruneNetworksAsync(Invocation inv, IReadOnlyList<string> filters)
+    {
+        var result = await inv.Client.PostJsonAsync("/networks/prune", new EngineQuery().Add("filters", Common.FiltersJson(filters)), null, inv.CancellationToken);
+        var deleted = Common.Strings(result?["NetworksDeleted"]).ToList();
+        if (deleted.Count == 0)
+        {
+            return string.Empty;
+        }
+
+        var sb = new StringBuilder("Deleted Networks:\n");
+        foreach (var d in deleted)
+        {
+            sb.Append(d).Append('\n');
+        }
+
+        return sb.Append('\n').ToString();
+    }
+}

@@ -1,0 +1,204 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Berth.Cli.Formatting;
+using Berth.Cli.Parsing;
+using Berth.Cli.Templates;
+using Berth.Client;
+
+namespace Berth.Cli.Commands;
+
+/// <summary><c>volume</c> commands: pass-through to the volumes API.</summary>
+public static class VolumeCommands
+{
+    private static readonly IReadOnlyDictionary<string, string> Headers = new Dictionary<string, string>
+    {
+        ["Name"] = "VOLUME NAME",
+        ["Driver"] = "DRIVER",
+        ["Scope"] = "SCOPE",
+        ["Mountpoint"] = "MOUNTPOINT",
+        ["Labels"] = "LABELS",
+        ["Links"] = "LINKS",
+        ["Size"] = "SIZE",
+    };
+
+    public static CommandSpec Group()
+    {
+        var g = new CommandSpec { Name = "volume", Short = "Manage volumes", Group = "management" };
+        g.Add(Create());
+        g.Add(Inspect.CreateFor(Inspect.Volume, "[OPTIONS] VOLUME [VOLUME...]", "Display detailed information on one or more volumes"));
+        g.Add(List());
+        g.Add(Prune());
+        g.Add(Remove());
+        return g;
+    }
+
+    private static CommandSpec Create() => new()
+    {
+        Name = "create",
+        Usage = "[OPTIONS] [VOLUME]",
+        Short = "Create a volume",
+        Args = ArgRule.AtMost(1),
+        Flags =
+        [
+            Flag.NotImplemented(Flag.String("availability", "Cluster Volume availability (\"active\", \"pause\", \"drain\")", "active")),
+            Flag.String("d|driver", "Specify volume driver name", "local"),
+            Flag.NotImplemented(Flag.String("group", "Cluster Volume group (cluster volumes)")),
+            Flag.List("label", "Set metadata for a volume"),
+            Flag.NotImplemented(Flag.Bytes("limit-bytes", "Minimum size of the Cluster Volume in bytes")),
+            Flag.String("name", "Specify volume name", hidden: true),
+            Flag.List("o|opt", "Set driver specific options", "map", "map[]"),
+            Flag.NotImplemented(Flag.Bytes("required-bytes", "Maximum size of the Cluster Volume in bytes")),
+            Flag.NotImplemented(Flag.String("scope", "Cluster Volume access scope (\"single\", \"multi\")", "single")),
+            Flag.NotImplemented(Flag.List("secret", "Cluster Volume secrets", "map", "map[]")),
+            Flag.NotImplemented(Flag.String("sharing", "Cluster Volume access sharing (\"none\", \"readonly\", \"onewriter\", \"all\")", "none")),
+            Flag.NotImplemented(Flag.List("topology-preferred", "A topology that the Cluster Volume would be preferred in")),
+            Flag.NotImplemented(Flag.List("topology-required", "A topology that the Cluster Volume must be accessible from")),
+            Flag.NotImplemented(Flag.String("type", "Cluster Volume access type (\"mount\", \"block\")", "block")),
+        ],
+        Run = async inv =>
+        {
+            var f = inv.Flags;
+            var name = f.String("name");
+            if (inv.Args.Count == 1)
+            {
+                if (name is not null && name != inv.Args[0])
+                {
+                    throw new CliException($"conflicting options: cannot specify a volume-name through both --name and as a positional arg");
+                }
+
+                name = inv.Args[0];
+            }
+
+            var body = new JsonObject
+            {
+                ["Driver"] = f.String("driver") ?? "local",
+                ["DriverOpts"] = ContainerOptions.KeyValueMap(f.List("opt")),
+                ["Labels"] = ContainerOptions.KeyValueMap(f.List("label")),
+                ["Name"] = name ?? string.Empty,
+            };
+            var result = await inv.Client.PostJsonAsync("/volumes/create", null, body, inv.CancellationToken);
+            await inv.Out.WriteLineAsync(Common.Str(result, "Name"));
+            return 0;
+        },
+    };
+
+    private static CommandSpec List() => new()
+    {
+        Name = "ls",
+        Aliases = ["list"],
+        Usage = "[OPTIONS]",
+        Short = "List volumes",
+        Args = ArgRule.None,
+        Flags =
+        [
+            Flag.NotImplemented(Flag.Bool("cluster", "Display only cluster volumes, and use cluster volume list formatting")),
+            Common.FilterFlag("Provide filter values (e.g. \"dangling=true\")"),
+            Common.FormatFlag(),
+            Flag.Bool("q|quiet", "Only display volume names"),
+        ],
+        Run = async inv =>
+        {
+            var f = inv.Flags;
+            var result = await inv.Client.GetJsonAsync("/volumes", new EngineQuery().Add("filters", Common.FiltersJson(f.List("filter"))), inv.CancellationToken);
+            var format = f.String("format") ?? inv.Context.Config.GetString("volumesFormat") ?? "table";
+            format = format switch
+            {
+                "table" when f.Bool("quiet") => "{{.Name}}",
+                "table" => "table {{.Driver}}\t{{.Name}}",
+                _ => format,
+            };
+            var rows = Common.Items(result?["Volumes"]).OrderBy(v => Common.Str(v, "Name"), StringComparer.Ordinal).Select(v =>
+            {
+                var labels = v["Labels"] as JsonObject;
+                return (object?)new RowContext("*formatter.volumeContext")
+                    .Add("Name", () => Common.Str(v, "Name") ?? string.Empty)
+                    .Add("Driver", () => Common.Str(v, "Driver") ?? string.Empty)
+                    .Add("Scope", () => Common.Str(v, "Scope") ?? string.Empty)
+                    .Add("Mountpoint", () => Common.Str(v, "Mountpoint") ?? string.Empty)
+                    .Add("Labels", () => labels is null ? string.Empty : string.Join(",", labels.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value)))
+                    .Add("Links", () => v["UsageData"] is null ? "N/A" : Common.I(Common.Long(v["UsageData"], "RefCount")))
+                    .Add("Size", () => v["UsageData"] is null ? "N/A" : Units.HumanSize(Common.Long(v["UsageData"], "Size")))
+                    .Add("Availability", () => "N/A")
+                    .Add("Group", () => "N/A")
+                    .AddMethod("Label", a => labels?[GoValues.AsString(a.Count > 0 ? a[0] : null)]?.ToString() ?? string.Empty);
+            }).ToList();
+            await inv.Out.WriteAsync(FormatRenderer.Render(format, rows, Headers));
+            foreach (var w in Common.Strings(result?["Warnings"]))
+            {
+                await inv.Err.WriteLineAsync(w);
+            }
+
+            return 0;
+        },
+    };
+
+    private static CommandSpec Remove() => new()
+    {
+        Name = "rm",
+        Aliases = ["remove"],
+        Usage = "[OPTIONS] VOLUME [VOLUME...]",
+        Short = "Remove one or more volumes",
+        Long = "Remove one or more volumes. You cannot remove a volume that is in use by a container.",
+        Args = ArgRule.AtLeast(1),
+        Flags = [Flag.Bool("f|force", "Force the removal of one or more volumes")],
+        Run = inv => ContainerLifecycle.ForEachAsync(inv, async v =>
+        {
+            await inv.Client.DeleteAsync($"/volumes/{v}", new EngineQuery().AddBool("force", inv.Flags.Bool("force")), inv.CancellationToken);
+            await inv.Out.WriteLineAsync(v);
+        }),
+    };
+
+    private static CommandSpec Prune() => new()
+    {
+        Name = "prune",
+        Usage = "[OPTIONS]",
+        Short = "Remove unused local volumes",
+        Args = ArgRule.None,
+        Flags =
+        [
+            Flag.Bool("a|all", "Remove all unused volumes, not just anonymous ones"),
+            Flag.List("filter", "Provide filter values (e.g. \"label=<label>\")", "filter"),
+            Flag.Bool("f|force", "Do not prompt for confirmation"),
+        ],
+        Run = async inv =>
+        {
+            var all = inv.Flags.Bool("all");
+            var warning = all ? "WARNING! This will remove all local volumes not used by at least one container." : "WARNING! This will remove anonymous local volumes not used by at least one container.";
+            if (!await Prompt.ConfirmAsync(inv, warning))
+            {
+                return 0;
+            }
+
+            var (report, space) = await PruneVolumesAsync(inv, inv.Flags.List("filter"), all);
+            await inv.Out.WriteAsync(report);
+            await inv.Out.WriteLineAsync("Total reclaimed space: " + Units.HumanSize(space));
+            return 0;
+        },
+    };
+
+    public static async Task<(string Report, long Space)> PruneVolumesAsync(Invocation inv, IReadOnlyList<string> filters, bool all)
+    {
+        var list = filters.ToList();
+        var version = await inv.Client.GetVersionAsync(inv.CancellationToken);
+        if (all && Berth.Api.ApiVersions.Compare(version, "1.42") >= 0)
+        {
+            list.Add("all=true");
+        }
+
+        var result = await inv.Client.PostJsonAsync("/volumes/prune", new EngineQuery().Add("filters", Common.FiltersJson(list)), null, inv.CancellationToken);
+        var deleted = Common.Strings(result?["VolumesDeleted"]).ToList();
+        var sb = new StringBuilder();
+        if (deleted.Count > 0)
+        {
+            sb.Append("Deleted Volumes:\n");
+            foreach (var d in deleted)
+            {
+                sb.Append(d).Append('\n');
+            }
+
+            sb.Append('\n');
+        }
+
+        return (sb.ToString(), Common.Long(result, "SpaceReclaimed"));
+    }
+}

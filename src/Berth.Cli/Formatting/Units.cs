@@ -1,0 +1,153 @@
+using System.Globalization;
+
+namespace Berth.Cli.Formatting;
+
+/// <summary>docker/go-units: human sizes (decimal and binary) and human durations.</summary>
+public static class Units
+{
+    private static readonly string[] Decimal = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
+    private static readonly string[] Binary = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"];
+
+    /// <summary>HumanSizeWithPrecision: "1.23MB" (base 1000, %.{precision}g).</summary>
+    public static string HumanSize(double size, int precision = 4)
+    {
+        var (value, unit) = Scale(size, 1000.0, Decimal);
+        return FormatG(value, precision) + unit;
+    }
+
+    /// <summary>BytesSize: "64MiB" (base 1024, %.4g).</summary>
+    public static string BytesSize(double size)
+    {
+        var (value, unit) = Scale(size, 1024.0, Binary);
+        return FormatG(value, 4) + unit;
+    }
+
+    /// <summary>Go's %.{precision}g: significant digits, no trailing zeros, exponent form when large or small.</summary>
+    public static string FormatG(double value, int precision)
+    {
+        if (value == 0)
+        {
+            return "0";
+        }
+
+        var exp = (int)Math.Floor(Math.Log10(Math.Abs(value)));
+        var rounded = double.Parse(value.ToString("E" + (precision - 1).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        exp = rounded == 0 ? 0 : (int)Math.Floor(Math.Log10(Math.Abs(rounded)));
+        if (exp < -4 || exp >= precision)
+        {
+            var mantissa = rounded / Math.Pow(10, exp);
+            var m = mantissa.ToString("0." + new string('#', precision - 1), CultureInfo.InvariantCulture);
+            return m + "e" + (exp < 0 ? "-" : "+") + Math.Abs(exp).ToString("00", CultureInfo.InvariantCulture);
+        }
+
+        var decimals = Math.Max(0, precision - 1 - exp);
+        return rounded.ToString("0." + new string('#', decimals), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>go-units HumanDuration ("Less than a second", "About a minute", "3 hours"...).</summary>
+    public static string HumanDuration(TimeSpan d)
+    {
+        var seconds = (long)d.TotalSeconds;
+        if (seconds < 1)
+        {
+            return "Less than a second";
+        }
+
+        if (seconds == 1)
+        {
+            return "1 second";
+        }
+
+        if (seconds < 60)
+        {
+            return $"{seconds} seconds";
+        }
+
+        var minutes = (long)d.TotalMinutes;
+        if (minutes == 1)
+        {
+            return "About a minute";
+        }
+
+        if (minutes < 60)
+        {
+            return $"{minutes} minutes";
+        }
+
+        var hours = (long)Math.Round(d.TotalHours, MidpointRounding.AwayFromZero);
+        if (hours == 1)
+        {
+            return "About an hour";
+        }
+
+        if (hours < 48)
+        {
+            return $"{hours} hours";
+        }
+
+        if (hours < 24 * 7 * 2)
+        {
+            return $"{hours / 24} days";
+        }
+
+        if (hours < 24 * 30 * 2)
+        {
+            return $"{hours / 24 / 7} weeks";
+        }
+
+        if (hours < 24 * 365 * 2)
+        {
+            return $"{hours / 24 / 30} months";
+        }
+
+        return $"{(long)d.TotalHours / 24 / 365} years";
+    }
+
+    /// <summary>units.FromHumanSize: decimal sizes like "1.5GB" to bytes.</summary>
+    public static bool TryFromHumanSize(string s, out long bytes)
+    {
+        bytes = 0;
+        var t = s.Trim();
+        var i = 0;
+        while (i < t.Length && (char.IsAsciiDigit(t[i]) || t[i] == '.'))
+        {
+            i++;
+        }
+
+        if (i == 0 || !double.TryParse(t.AsSpan(0, i), NumberStyles.Float, CultureInfo.InvariantCulture, out var n))
+        {
+            return false;
+        }
+
+        var unit = t[i..].Trim().ToLowerInvariant().TrimEnd('b').TrimEnd('i');
+        double mult = unit switch
+        {
+            "" => 1,
+            "k" => 1e3,
+            "m" => 1e6,
+            "g" => 1e9,
+            "t" => 1e12,
+            "p" => 1e15,
+            _ => -1,
+        };
+        if (mult < 0)
+        {
+            return false;
+        }
+
+        bytes = (long)(n * mult);
+        return true;
+    }
+
+    private static (double Value, string Unit) Scale(double size, double b, string[] units)
+    {
+        var i = 0;
+        while (size >= b && i < units.Length - 1)
+        {
+            size /= b;
+            i++;
+        }
+
+        return (size, units[i]);
+    }
+}

@@ -1,0 +1,16 @@
+namespace Berth.Cli.Templates;
+
+/// <summary>A Go map: prints <c>map[k:v ...]</c> sorted by key, ranges in key order.</summary>
+public sealed class GoMap
+{
+    public GoMap(SortedDictionary<string, object?> entries, bool stringValued)
+    {
+        Entries = entries;
+        StringValued = stringValued;
+    }
+
+    public SortedDictionary<string, object?> Entries { get; }
+
+    /// <summary>A map[string]string: a missing key reads as "" rather than &lt;no value&gt;.</summary>
+    public bool StringValued { get; }
+}

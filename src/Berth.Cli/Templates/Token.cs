@@ -1,0 +1,3 @@
+namespace Berth.Cli.Templates;
+
+public readonly record struct Token(TokenKind Kind, string Text, int Pos);

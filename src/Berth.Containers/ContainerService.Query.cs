@@ -1,0 +1,70 @@
+using Berth.Containers.Query;
+using Berth.Core.Errors;
+
+namespace Berth.Containers;
+
+public sealed partial class ContainerService
+{
+    /// <summary>docker ps: one snapshot, filtered; sizes (writable layer) only when asked, as they cost a walk of the layer.</summary>
+    public async Task<IReadOnlyList<ContainerListItem>> ListAsync(ContainerListOptions options, CancellationToken cancellationToken)
+    {
+        HashSet<string>? ancestors = null;
+        if (options.Filters.Has("ancestor"))
+        {
+            ancestors = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var a in options.Filters.Get("ancestor"))
+            {
+                try
+                {
+                    ancestors.Add((await _images.ResolveAsync(a, cancellationToken).ConfigureAwait(false)).Id);
+                }
+                catch (BerthException e) when (e.Kind == ErrorKind.NotFound)
+                {
+                    // Docker ignores an ancestor it cannot find (no container matches it).
+                }
+            }
+        }
+
+        var containers = ContainerFilter.Apply(_store.Snapshot, options, ancestors);
+        if (!options.Size)
+        {
+            return [.. containers.Select(c => new ContainerListItem(c, null, null))];
+        }
+
+        return [.. containers.Select(c => new ContainerListItem(c, SizeRw(c.Id), null))];
+    }
+
+    /// <summary>Bytes in the container's writable layer (0 when unknown).</summary>
+    public long SizeRw(string id)
+    {
+        try
+        {
+            return _images.GetRootfsSize(id);
+        }
+        catch (Exception e) when (e is IOException or BerthException or NotImplementedException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>The container's writable snapshot (null when unknown).</summary>
+    public Berth.Core.Model.RootfsMount? RootfsOf(string id)
+    {
+        try
+        {
+            return _images.GetRootfs(id);
+        }
+        catch (NotImplementedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>docker diff: added, changed and deleted paths of the writable layer.</summary>
+    public IReadOnlyList<(string Path, FilesystemChangeKind Kind)> Changes(string idOrName)
+    {
+        var c = Get(idOrName);
+        var rootfs = RootfsOf(c.Id) ?? throw new BerthException(ErrorKind.Internal, $"the writable layer of container {c.Id} is missing");
+        return FilesystemChanges.Compute(rootfs.UpperDir, rootfs.LowerDirs);
+    }
+}

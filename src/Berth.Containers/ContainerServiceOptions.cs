@@ -1,0 +1,45 @@
+namespace Berth.Containers;
+
+/// <summary>What the container service needs from the daemon's configuration.</summary>
+public sealed record ContainerServiceOptions
+{
+    /// <summary>The daemon's data root; container records live in &lt;DataRoot&gt;/containers/&lt;id&gt;.</summary>
+    public required string DataRoot { get; init; }
+
+    /// <summary>Parent cgroup of every container ("/berth"); a container's cgroup is &lt;parent&gt;/&lt;id&gt;.</summary>
+    public string CgroupParent { get; init; } = "/berth";
+
+    public string DefaultRuntime { get; init; } = "runc";
+
+    /// <summary>Names of the configured OCI runtimes.</summary>
+    public IReadOnlyCollection<string> Runtimes { get; init; } = ["runc"];
+
+    public string DefaultLogDriver { get; init; } = "json-file";
+
+    public IReadOnlyDictionary<string, string> DefaultLogOptions { get; init; } = new Dictionary<string, string>();
+
+    public long DefaultShmSize { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>Daemon-wide DNS servers (daemon.json "dns"); used when a container sets none.</summary>
+    public IReadOnlyList<string> Dns { get; init; } = [];
+
+    /// <summary>Seconds between the stop signal and SIGKILL when neither the request nor the container says.</summary>
+    public int DefaultStopTimeout { get; init; } = 10;
+
+    /// <summary>Whether containers keep running while the daemon is down.</summary>
+    public bool LiveRestore { get; init; } = true;
+
+    /// <summary>The host's resolv.conf, copied into containers that do not set --dns.</summary>
+    public string HostResolvConf { get; init; } = "/etc/resolv.conf";
+
+    /// <summary>The host's hosts file, copied into containers on the host network.</summary>
+    public string HostHosts { get; init; } = "/etc/hosts";
+
+    /// <summary>True on a cgroup v2 host: Docker's default cgroup namespace mode is then "private".</summary>
+    public bool CgroupV2 { get; init; }
+
+    /// <summary>Number of CPUs usable by containers (for the --cpus range check).</summary>
+    public int CpuCount { get; init; } = Environment.ProcessorCount;
+
+    public string ContainersRoot => System.IO.Path.Combine(DataRoot, "containers");
+}

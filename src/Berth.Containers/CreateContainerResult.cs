@@ -1,0 +1,3 @@
+namespace Berth.Containers;
+
+public sealed record CreateContainerResult(string Id, IReadOnlyList<string> Warnings);

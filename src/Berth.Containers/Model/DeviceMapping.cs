@@ -1,0 +1,3 @@
+namespace Berth.Containers.Model;
+
+public sealed record DeviceMapping(string PathOnHost, string PathInContainer, string CgroupPermissions);

@@ -1,0 +1,37 @@
+namespace Berth.Containers.Model;
+
+/// <summary>Cgroup limits of a container (the <c>Resources</c> part of HostConfig Berth implements).</summary>
+public sealed record ResourceSpec
+{
+    public long CpuShares { get; init; }
+
+    public long Memory { get; init; }
+
+    public string CgroupParent { get; init; } = string.Empty;
+
+    public ushort BlkioWeight { get; init; }
+
+    public long CpuPeriod { get; init; }
+
+    public long CpuQuota { get; init; }
+
+    public string CpusetCpus { get; init; } = string.Empty;
+
+    public string CpusetMems { get; init; } = string.Empty;
+
+    public IReadOnlyList<DeviceMapping> Devices { get; init; } = [];
+
+    public long MemoryReservation { get; init; }
+
+    /// <summary>0 = default (twice Memory when Memory is set), -1 = unlimited.</summary>
+    public long MemorySwap { get; init; }
+
+    public long? MemorySwappiness { get; init; }
+
+    public long NanoCpus { get; init; }
+
+    public bool? OomKillDisable { get; init; }
+
+    /// <summary>null = unlimited (Docker normalises 0 and negatives to null).</summary>
+    public long? PidsLimit { get; init; }
+}

@@ -1,0 +1,3 @@
+namespace Berth.Containers;
+
+public sealed record PruneResult(IReadOnlyList<string> ContainersDeleted, long SpaceReclaimed);

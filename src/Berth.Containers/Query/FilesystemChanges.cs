@@ -1,0 +1,70 @@
+namespace Berth.Containers.Query;
+
+/// <summary>
+/// docker diff from the overlay upper directory alone (no copy, no hashing): an entry of the upper
+/// dir is Added when no lower layer has the path, Modified when one has; a whiteout (the 0:0
+/// character device overlayfs leaves for a deleted path: empty and mode 000) is Deleted.
+/// </summary>
+public static class FilesystemChanges
+{
+    public static List<(string Path, FilesystemChangeKind Kind)> Compute(string upperDir, IReadOnlyList<string> lowerDirs)
+    {
+        var changes = new List<(string, FilesystemChangeKind)>();
+        if (Directory.Exists(upperDir))
+        {
+            Walk(new DirectoryInfo(upperDir), "/", lowerDirs, changes);
+        }
+
+        changes.Sort((a, b) => string.CompareOrdinal(a.Item1, b.Item1));
+        return changes;
+    }
+
+    private static void Walk(DirectoryInfo dir, string prefix, IReadOnlyList<string> lowerDirs, List<(string, FilesystemChangeKind)> changes)
+    {
+        foreach (var entry in dir.EnumerateFileSystemInfos())
+        {
+            var path = prefix + entry.Name;
+            if (IsWhiteout(entry))
+            {
+                changes.Add((path, FilesystemChangeKind.Deleted));
+                continue;
+            }
+
+            var inLower = lowerDirs.Any(l => Path.Exists(l + path) || IsLink(l + path));
+            changes.Add((path, inLower ? FilesystemChangeKind.Modified : FilesystemChangeKind.Added));
+            if (entry is DirectoryInfo sub && entry.LinkTarget is null)
+            {
+                Walk(sub, path + "/", lowerDirs, changes);
+            }
+        }
+    }
+
+    private static bool IsLink(string path)
+    {
+        try
+        {
+            return new FileInfo(path).LinkTarget is not null;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private static bool IsWhiteout(FileSystemInfo entry)
+    {
+        if (entry is not FileInfo f || f.LinkTarget is not null)
+        {
+            return false;
+        }
+
+        try
+        {
+            return f.Length == 0 && f.UnixFileMode == UnixFileMode.None;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,479 @@
+using System.Text.Json;
+using Berth.Containers;
+using Berth.Containers.Model;
+using Berth.Containers.Query;
+using Berth.Core.Errors;
+using Berth.Core.Model;
+using Domain = Berth.Containers.Model;
+using Wire = Berth.Api.Containers;
+
+namespace Berth.Daemon.Http.Containers;
+
+/// <summary>
+/// Wire ↔ engine for containers: the create request becomes engine types (options Berth does not
+/// implement are refused here, by name, when they are set), and records become Docker's inspect
+/// and list shapes with Docker's defaults.
+/// </summary>
+public static class ContainerMapper
+{
+    public static CreateContainerRequest ToCreate(Wire.ContainerCreateRequest body, string? name, string? platform)
+    {
+        RefuseUnsupportedNetworking(body);
+        var config = ToConfig(body);
+        var hc = body.HostConfig is null ? new Domain.HostConfig() : ToHostConfig(body.HostConfig);
+        return new CreateContainerRequest { Name = name, Config = config, HostConfig = hc, Platform = platform };
+    }
+
+    public static Domain.ContainerConfig ToConfig(Wire.ContainerConfig c)
+    {
+        if (!string.IsNullOrEmpty(c.MacAddress))
+        {
+            throw BerthException.NotImplemented("MacAddress (--mac-address) is not supported yet: container networking is not implemented");
+        }
+
+        return new Domain.ContainerConfig
+        {
+            Hostname = c.Hostname ?? string.Empty,
+            Domainname = c.Domainname ?? string.Empty,
+            User = c.User ?? string.Empty,
+            AttachStdin = c.AttachStdin,
+            AttachStdout = c.AttachStdout,
+            AttachStderr = c.AttachStderr,
+            ExposedPorts = c.ExposedPorts is { Count: > 0 } ports ? [.. ports.Keys.Select(NormalizePort)] : null,
+            Tty = c.Tty,
+            OpenStdin = c.OpenStdin,
+            StdinOnce = c.StdinOnce,
+            Env = c.Env ?? [],
+            Cmd = c.Cmd,
+            Healthcheck = c.Healthcheck is { } h ? new Core.Model.HealthConfig
+            {
+                Test = h.Test,
+                Interval = h.Interval,
+                Timeout = h.Timeout,
+                StartPeriod = h.StartPeriod,
+                StartInterval = h.StartInterval,
+                Retries = h.Retries,
+            } : null,
+            ArgsEscaped = c.ArgsEscaped ?? false,
+            Image = c.Image ?? string.Empty,
+            Volumes = c.Volumes is { Count: > 0 } vols ? [.. vols.Keys] : null,
+            WorkingDir = c.WorkingDir ?? string.Empty,
+            Entrypoint = c.Entrypoint,
+            NetworkDisabled = c.NetworkDisabled ?? false,
+            OnBuild = c.OnBuild,
+            Labels = c.Labels ?? new Dictionary<string, string>(),
+            StopSignal = string.IsNullOrEmpty(c.StopSignal) ? null : c.StopSignal,
+            StopTimeout = c.StopTimeout,
+            Shell = c.Shell,
+        };
+    }
+
+    private static string NormalizePort(string port) => port.Contains('/', StringComparison.Ordinal) ? port : port + "/tcp";
+
+    public static Domain.HostConfig ToHostConfig(Wire.HostConfig h)
+    {
+        Refuse(h.PortBindings is { Count: > 0 }, "port publishing (-p/--publish) is not supported yet: container networking is not implemented");
+        Refuse(h.PublishAllPorts, "--publish-all (-P) is not supported yet: container networking is not implemented");
+        Refuse(h.Links is { Count: > 0 }, "--link is not supported");
+        Refuse(h.VolumesFrom is { Count: > 0 }, "--volumes-from is not supported yet: volumes are not implemented");
+        Refuse(!string.IsNullOrEmpty(h.VolumeDriver), "--volume-driver is not supported yet: volumes are not implemented");
+        Refuse(!string.IsNullOrEmpty(h.Cgroup), "--cgroup is not supported");
+        Refuse(h.UsernsMode is { Length: > 0 } and not "host", "--userns is not supported");
+        Refuse(h.StorageOpt is { Count: > 0 }, "--storage-opt is not supported");
+        Refuse(h.Isolation is { Length: > 0 } and not "default", $"invalid isolation '{h.Isolation}' on linux");
+        Refuse(h.Annotations is { Count: > 0 }, "--annotation is not supported yet");
+        Refuse(h.BlkioWeightDevice is { Count: > 0 }, "--blkio-weight-device is not supported yet");
+        Refuse(h.BlkioDeviceReadBps is { Count: > 0 } || h.BlkioDeviceWriteBps is { Count: > 0 }, "--device-read-bps/--device-write-bps are not supported yet");
+        Refuse(h.BlkioDeviceReadIOps is { Count: > 0 } || h.BlkioDeviceWriteIOps is { Count: > 0 }, "--device-read-iops/--device-write-iops are not supported yet");
+        Refuse(h.CpuRealtimePeriod != 0 || h.CpuRealtimeRuntime != 0, "--cpu-rt-period/--cpu-rt-runtime are not supported");
+        Refuse(h.DeviceCgroupRules is { Count: > 0 }, "--device-cgroup-rule is not supported yet");
+        Refuse(h.DeviceRequests is { Count: > 0 }, "--gpus (device requests) is not supported");
+        Refuse(h.Ulimits is { Count: > 0 }, "--ulimit is not supported yet");
+        Refuse(h.KernelMemory != 0 || h.KernelMemoryTCP != 0, "--kernel-memory is not supported (deprecated by Docker)");
+        Refuse(h.MemorySwappiness is { } sw && sw != -1, "--memory-swappiness is not supported yet");
+        if (h.CpuCount != 0 || h.CpuPercent != 0 || h.IOMaximumIOps != 0 || h.IOMaximumBandwidth != 0)
+        {
+            throw BerthException.Invalid("Invalid QoS settings: linux does not support CpuCount, CpuPercent, IOMaximumIOps or IOMaximumBandwidth");
+        }
+
+        var restart = h.RestartPolicy is { } rp ? new Domain.RestartPolicy(rp.Name ?? string.Empty, rp.MaximumRetryCount) : Domain.RestartPolicy.None;
+        return new Domain.HostConfig
+        {
+            Binds = h.Binds,
+            Mounts = h.Mounts?.Select(ToMountSpec).ToList(),
+            Tmpfs = h.Tmpfs,
+            LogConfig = new Domain.LogConfig { Type = h.LogConfig?.Type ?? string.Empty, Config = h.LogConfig?.Config ?? new Dictionary<string, string>() },
+            NetworkMode = h.NetworkMode ?? string.Empty,
+            RestartPolicy = restart,
+            AutoRemove = h.AutoRemove,
+            ConsoleSize = h.ConsoleSize,
+            CapAdd = h.CapAdd,
+            CapDrop = h.CapDrop,
+            CgroupnsMode = h.CgroupnsMode ?? string.Empty,
+            Dns = h.Dns ?? [],
+            DnsOptions = h.DnsOptions ?? [],
+            DnsSearch = h.DnsSearch ?? [],
+            ExtraHosts = h.ExtraHosts,
+            GroupAdd = h.GroupAdd,
+            IpcMode = h.IpcMode ?? string.Empty,
+            PidMode = h.PidMode ?? string.Empty,
+            UtsMode = h.UTSMode ?? string.Empty,
+            OomScoreAdj = h.OomScoreAdj,
+            Privileged = h.Privileged,
+            ReadonlyRootfs = h.ReadonlyRootfs,
+            SecurityOpt = h.SecurityOpt,
+            ShmSize = h.ShmSize,
+            Sysctls = h.Sysctls,
+            Runtime = h.Runtime ?? string.Empty,
+            MaskedPaths = h.MaskedPaths,
+            ReadonlyPaths = h.ReadonlyPaths,
+            Init = h.Init,
+            Resources = new ResourceSpec
+            {
+                CpuShares = h.CpuShares,
+                Memory = h.Memory,
+                CgroupParent = h.CgroupParent ?? string.Empty,
+                BlkioWeight = h.BlkioWeight,
+                CpuPeriod = h.CpuPeriod,
+                CpuQuota = h.CpuQuota,
+                CpusetCpus = h.CpusetCpus ?? string.Empty,
+                CpusetMems = h.CpusetMems ?? string.Empty,
+                Devices = h.Devices?.Select(d => new Domain.DeviceMapping(d.PathOnHost ?? string.Empty, d.PathInContainer ?? string.Empty, d.CgroupPermissions ?? string.Empty)).ToList() ?? [],
+                MemoryReservation = h.MemoryReservation,
+                MemorySwap = h.MemorySwap,
+                MemorySwappiness = h.MemorySwappiness,
+                NanoCpus = h.NanoCpus,
+                OomKillDisable = h.OomKillDisable,
+                PidsLimit = h.PidsLimit,
+            },
+        };
+    }
+
+    private static MountSpec ToMountSpec(Wire.Mount m)
+    {
+        Refuse(m.VolumeOptions is { ValueKind: not JsonValueKind.Null }, "--mount volume options are not supported yet: volumes are not implemented");
+        Refuse(m.ImageOptions is { ValueKind: not JsonValueKind.Null } || m.Type == "image", "--mount type=image is not supported");
+        Refuse(m.TmpfsOptions?.Options is { Count: > 0 }, "--mount tmpfs-option is not supported yet");
+        Refuse(m.BindOptions is { CreateMountpoint: true }, "--mount bind-create-src is not supported yet");
+        Refuse(m.BindOptions is { ReadOnlyNonRecursive: true } || m.BindOptions is { ReadOnlyForceRecursive: true }, "--mount bind-recursive=readonly/writable is not supported yet");
+        return new MountSpec
+        {
+            Type = m.Type ?? string.Empty,
+            Source = m.Source ?? string.Empty,
+            Target = m.Target ?? string.Empty,
+            ReadOnly = m.ReadOnly,
+            BindPropagation = m.BindOptions?.Propagation ?? string.Empty,
+            BindNonRecursive = m.BindOptions?.NonRecursive ?? false,
+            TmpfsSizeBytes = m.TmpfsOptions?.SizeBytes ?? 0,
+            TmpfsMode = m.TmpfsOptions?.Mode ?? 0,
+        };
+    }
+
+    private static void RefuseUnsupportedNetworking(Wire.ContainerCreateRequest body)
+    {
+        if (body.NetworkingConfig is not { ValueKind: JsonValueKind.Object } nc || !nc.TryGetProperty("EndpointsConfig", out var eps) || eps.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        foreach (var ep in eps.EnumerateObject())
+        {
+            if (ep.Value.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+
+            foreach (var field in new[] { "Aliases", "Links", "IPAMConfig", "DriverOpts" })
+            {
+                if (ep.Value.TryGetProperty(field, out var v) && v.ValueKind is JsonValueKind.Array or JsonValueKind.Object && v.EnumerateArrayOrObjectCount() > 0)
+                {
+                    throw BerthException.NotImplemented($"network endpoint setting {field} (network {ep.Name}) is not supported yet: container networking is not implemented");
+                }
+            }
+        }
+    }
+
+    private static int EnumerateArrayOrObjectCount(this JsonElement e) =>
+        e.ValueKind == JsonValueKind.Array ? e.GetArrayLength() : e.EnumerateObject().Count();
+
+    private static void Refuse(bool set, string message)
+    {
+        if (set)
+        {
+            throw BerthException.NotImplemented(message);
+        }
+    }
+
+    public static ContainerUpdate ToUpdate(Wire.ContainerUpdateRequest u)
+    {
+        Refuse(u.BlkioWeightDevice is { Count: > 0 } || u.BlkioDeviceReadBps is { Count: > 0 } || u.BlkioDeviceWriteBps is { Count: > 0 } || u.BlkioDeviceReadIOps is { Count: > 0 } || u.BlkioDeviceWriteIOps is { Count: > 0 }, "updating blkio device limits is not supported yet");
+        Refuse(u.Devices is { Count: > 0 } || u.DeviceCgroupRules is { Count: > 0 } || u.DeviceRequests is { Count: > 0 }, "updating devices is not supported");
+        Refuse(u.Ulimits is { Count: > 0 }, "updating ulimits is not supported yet");
+        Refuse(u.KernelMemory is > 0 || u.KernelMemoryTCP is > 0, "--kernel-memory is not supported (deprecated by Docker)");
+        Refuse(u.CpuRealtimePeriod is > 0 || u.CpuRealtimeRuntime is > 0, "--cpu-rt-period/--cpu-rt-runtime are not supported");
+        Refuse(!string.IsNullOrEmpty(u.CgroupParent), "the cgroup parent of a container cannot be updated");
+        Refuse(u.MemorySwappiness is { } sw && sw != -1, "--memory-swappiness is not supported yet");
+        Refuse(u.OomKillDisable is true, "updating --oom-kill-disable is not supported");
+        return new ContainerUpdate
+        {
+            CpuShares = Changed(u.CpuShares),
+            Memory = Changed(u.Memory),
+            MemorySwap = Changed(u.MemorySwap),
+            MemoryReservation = Changed(u.MemoryReservation),
+            NanoCpus = Changed(u.NanoCpus),
+            CpuPeriod = Changed(u.CpuPeriod),
+            CpuQuota = Changed(u.CpuQuota),
+            CpusetCpus = string.IsNullOrEmpty(u.CpusetCpus) ? null : u.CpusetCpus,
+            CpusetMems = string.IsNullOrEmpty(u.CpusetMems) ? null : u.CpusetMems,
+            PidsLimit = u.PidsLimit is { } p && p != 0 ? p : null,
+            BlkioWeight = u.BlkioWeight is > 0 ? u.BlkioWeight : null,
+            RestartPolicy = u.RestartPolicy is { Name: { Length: > 0 } name } rp ? new Domain.RestartPolicy(name, rp.MaximumRetryCount) : null,
+        };
+
+        // The CLI sends every resource field; zero means "not given" (as in Docker's update).
+        static long? Changed(long? v) => v is { } x && x != 0 ? x : null;
+    }
+
+    public static Wire.ContainerInspectResponse ToInspect(Container c, RootfsMount? rootfs, IReadOnlyList<string>? execIds, long? sizeRw)
+    {
+        var data = new Dictionary<string, string>();
+        if (rootfs is not null)
+        {
+            if (rootfs.LowerDirs.Count > 0)
+            {
+                data["LowerDir"] = string.Join(':', rootfs.LowerDirs);
+            }
+
+            data["UpperDir"] = rootfs.UpperDir;
+            data["WorkDir"] = rootfs.WorkDir;
+        }
+
+        return new Wire.ContainerInspectResponse
+        {
+            Id = c.Id,
+            Created = WireTime.Format(c.Created),
+            Path = c.Path,
+            Args = c.Args,
+            State = ToState(c.State),
+            Image = c.ImageId,
+            ResolvConfPath = c.ResolvConfPath,
+            HostnamePath = c.HostnamePath,
+            HostsPath = c.HostsPath,
+            LogPath = c.HostConfig.LogConfig.Type == "json-file" ? c.LogPath : string.Empty,
+            Name = "/" + c.Name,
+            RestartCount = c.RestartCount,
+            Driver = c.Driver,
+            Platform = c.Platform,
+            ExecIDs = execIds,
+            HostConfig = ToWire(c.HostConfig),
+            GraphDriver = new Wire.GraphDriverData(data, "overlay2"),
+            SizeRw = sizeRw,
+            SizeRootFs = sizeRw,
+            Mounts = [.. c.Mounts.Select(ToWire)],
+            Config = ToWire(c.Config),
+            NetworkSettings = ToNetworkSettings(c),
+        };
+    }
+
+    public static Wire.ContainerState ToState(Domain.ContainerState s) => new()
+    {
+        Status = s.Status,
+        Running = s.Running,
+        Paused = s.Paused,
+        Restarting = s.Restarting,
+        OOMKilled = s.OomKilled,
+        Dead = s.Dead,
+        Pid = s.Pid,
+        ExitCode = s.ExitCode,
+        Error = s.Error,
+        StartedAt = WireTime.Format(s.StartedAt),
+        FinishedAt = WireTime.Format(s.FinishedAt),
+        Health = s.Health is { } h
+            ? new Wire.Health(h.Status, h.FailingStreak, [.. h.Log.Select(l => new Wire.HealthcheckResult(WireTime.Format(l.Start), WireTime.Format(l.End), l.ExitCode, l.Output))])
+            : null,
+    };
+
+    public static Wire.ContainerConfig ToWire(Domain.ContainerConfig c) => new()
+    {
+        Hostname = c.Hostname,
+        Domainname = c.Domainname,
+        User = c.User,
+        AttachStdin = c.AttachStdin,
+        AttachStdout = c.AttachStdout,
+        AttachStderr = c.AttachStderr,
+        ExposedPorts = c.ExposedPorts?.ToDictionary(p => p, _ => Wire.EmptyObject.Instance),
+        Tty = c.Tty,
+        OpenStdin = c.OpenStdin,
+        StdinOnce = c.StdinOnce,
+        Env = [.. c.Env],
+        Cmd = c.Cmd?.ToList(),
+        Healthcheck = c.Healthcheck is { } h ? new Wire.HealthConfig
+        {
+            Test = h.Test?.ToList(),
+            Interval = h.Interval,
+            Timeout = h.Timeout,
+            StartPeriod = h.StartPeriod,
+            StartInterval = h.StartInterval,
+            Retries = h.Retries,
+        } : null,
+        ArgsEscaped = c.ArgsEscaped ? true : null,
+        Image = c.Image,
+        Volumes = c.Volumes?.ToDictionary(v => v, _ => Wire.EmptyObject.Instance),
+        WorkingDir = c.WorkingDir,
+        Entrypoint = c.Entrypoint?.ToList(),
+        NetworkDisabled = c.NetworkDisabled ? true : null,
+        MacAddress = c.MacAddress,
+        OnBuild = c.OnBuild?.ToList(),
+        Labels = new Dictionary<string, string>(c.Labels),
+        StopSignal = c.StopSignal,
+        StopTimeout = c.StopTimeout,
+        Shell = c.Shell?.ToList(),
+    };
+
+    public static Wire.HostConfig ToWire(Domain.HostConfig h)
+    {
+        var r = h.Resources;
+        return new Wire.HostConfig
+        {
+            Binds = h.Binds?.ToList(),
+            ContainerIDFile = string.Empty,
+            LogConfig = new Wire.LogConfig { Type = h.LogConfig.Type, Config = new Dictionary<string, string>(h.LogConfig.Config) },
+            NetworkMode = h.NetworkMode,
+            PortBindings = [],
+            RestartPolicy = new Wire.RestartPolicy { Name = h.RestartPolicy.Name, MaximumRetryCount = h.RestartPolicy.MaximumRetryCount },
+            AutoRemove = h.AutoRemove,
+            VolumeDriver = string.Empty,
+            VolumesFrom = null,
+            Mounts = h.Mounts?.Select(ToWire).ToList(),
+            ConsoleSize = h.ConsoleSize is { Count: 2 } cs ? [.. cs] : [0, 0],
+            CapAdd = h.CapAdd?.ToList(),
+            CapDrop = h.CapDrop?.ToList(),
+            CgroupnsMode = h.CgroupnsMode,
+            Dns = [.. h.Dns],
+            DnsOptions = [.. h.DnsOptions],
+            DnsSearch = [.. h.DnsSearch],
+            ExtraHosts = h.ExtraHosts?.ToList(),
+            GroupAdd = h.GroupAdd?.ToList(),
+            IpcMode = h.IpcMode,
+            Cgroup = string.Empty,
+            Links = null,
+            OomScoreAdj = h.OomScoreAdj,
+            PidMode = h.PidMode,
+            Privileged = h.Privileged,
+            PublishAllPorts = false,
+            ReadonlyRootfs = h.ReadonlyRootfs,
+            SecurityOpt = h.SecurityOpt?.ToList(),
+            Tmpfs = h.Tmpfs is { Count: > 0 } t ? new Dictionary<string, string>(t) : null,
+            UTSMode = h.UtsMode,
+            UsernsMode = string.Empty,
+            ShmSize = h.ShmSize,
+            Sysctls = h.Sysctls is { Count: > 0 } s ? new Dictionary<string, string>(s) : null,
+            Runtime = h.Runtime,
+            Isolation = string.Empty,
+            CpuShares = r.CpuShares,
+            Memory = r.Memory,
+            NanoCpus = r.NanoCpus,
+            CgroupParent = r.CgroupParent,
+            BlkioWeight = r.BlkioWeight,
+            BlkioWeightDevice = [],
+            BlkioDeviceReadBps = [],
+            BlkioDeviceWriteBps = [],
+            BlkioDeviceReadIOps = [],
+            BlkioDeviceWriteIOps = [],
+            CpuPeriod = r.CpuPeriod,
+            CpuQuota = r.CpuQuota,
+            CpusetCpus = r.CpusetCpus,
+            CpusetMems = r.CpusetMems,
+            Devices = [.. r.Devices.Select(d => new Wire.DeviceMapping { PathOnHost = d.PathOnHost, PathInContainer = d.PathInContainer, CgroupPermissions = d.CgroupPermissions })],
+            DeviceCgroupRules = null,
+            DeviceRequests = null,
+            MemoryReservation = r.MemoryReservation,
+            MemorySwap = r.MemorySwap,
+            MemorySwappiness = r.MemorySwappiness,
+            OomKillDisable = r.OomKillDisable ?? false,
+            PidsLimit = r.PidsLimit,
+            Ulimits = [],
+            MaskedPaths = h.MaskedPaths?.ToList(),
+            ReadonlyPaths = h.ReadonlyPaths?.ToList(),
+            Init = h.Init,
+        };
+    }
+
+    private static Wire.Mount ToWire(MountSpec m) => new()
+    {
+        Type = m.Type,
+        Source = m.Source.Length == 0 ? null : m.Source,
+        Target = m.Target,
+        ReadOnly = m.ReadOnly,
+        BindOptions = m.Type == "bind" && (m.BindPropagation.Length > 0 || m.BindNonRecursive) ? new Wire.BindOptions { Propagation = m.BindPropagation.Length > 0 ? m.BindPropagation : null, NonRecursive = m.BindNonRecursive } : null,
+        TmpfsOptions = m.Type == "tmpfs" && (m.TmpfsSizeBytes > 0 || m.TmpfsMode > 0) ? new Wire.TmpfsOptions { SizeBytes = m.TmpfsSizeBytes, Mode = m.TmpfsMode } : null,
+    };
+
+    public static Wire.MountPoint ToWire(Domain.MountPoint m) => new()
+    {
+        Type = m.Type,
+        Name = m.Name.Length > 0 ? m.Name : null,
+        Source = m.Source,
+        Destination = m.Destination,
+        Driver = m.Driver.Length > 0 ? m.Driver : null,
+        Mode = m.Mode,
+        RW = m.RW,
+        Propagation = m.Propagation,
+    };
+
+    private static Dictionary<string, Wire.EndpointSettings> Networks(Container c)
+    {
+        var name = ContainerFilter.NetworkName(c);
+        return name.Length == 0 ? [] : new Dictionary<string, Wire.EndpointSettings> { [name] = new() };
+    }
+
+    private static Wire.NetworkSettings ToNetworkSettings(Container c)
+    {
+        var ports = new Dictionary<string, List<Wire.PortBinding>?>();
+        if (c.State.Running)
+        {
+            foreach (var p in c.Config.ExposedPorts ?? [])
+            {
+                ports[p] = null;
+            }
+        }
+
+        return new Wire.NetworkSettings { Ports = ports, Networks = Networks(c) };
+    }
+
+    public static Wire.ContainerSummary ToSummary(ContainerListItem item, DateTimeOffset now)
+    {
+        var c = item.Container;
+        var ports = new List<Wire.PortSummary>();
+        if (c.State.Running)
+        {
+            foreach (var p in c.Config.ExposedPorts ?? [])
+            {
+                var slash = p.IndexOf('/', StringComparison.Ordinal);
+                if (int.TryParse(slash < 0 ? p : p[..slash], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port))
+                {
+                    ports.Add(new Wire.PortSummary { PrivatePort = port, Type = slash < 0 ? "tcp" : p[(slash + 1)..] });
+                }
+            }
+        }
+
+        return new Wire.ContainerSummary
+        {
+            Id = c.Id,
+            Names = ["/" + c.Name],
+            Image = c.Config.Image,
+            ImageID = c.ImageId,
+            Command = string.Join(' ', [c.Path, .. c.Args]),
+            Created = c.Created.ToUnixTimeSeconds(),
+            Ports = ports,
+            SizeRw = item.SizeRw,
+            SizeRootFs = item.SizeRootFs,
+            Labels = c.Config.Labels,
+            State = c.State.Status,
+            Status = StatusText.For(c.State, now),
+            HostConfig = new Wire.SummaryHostConfig(c.HostConfig.NetworkMode),
+            NetworkSettings = new Wire.SummaryNetworkSettings(Networks(c)),
+            Mounts = [.. c.Mounts.Select(ToWire)],
+        };
+    }
+}

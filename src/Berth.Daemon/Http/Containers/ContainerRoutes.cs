@@ -1,0 +1,284 @@
+using System.Text;
+using System.Text.Json;
+using Berth.Api.Json;
+using Berth.Containers;
+using Berth.Containers.Query;
+using Berth.Containers.Streams;
+using Berth.Core.Errors;
+using Berth.Core.Filters;
+using Berth.Runtime;
+using Wire = Berth.Api.Containers;
+
+namespace Berth.Daemon.Http.Containers;
+
+/// <summary>The /containers routes: a flat table over <see cref="ContainerService"/>; wire mapping in <see cref="ContainerMapper"/>.</summary>
+public static class ContainerRoutes
+{
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        api.MapPost("/containers/create", CreateAsync);
+        api.MapGet("/containers/json", ListAsync);
+        api.MapPost("/containers/prune", PruneAsync);
+        api.MapGet("/containers/{id}/json", Inspect);
+        api.MapPost("/containers/{id}/start", StartAsync);
+        api.MapPost("/containers/{id}/stop", StopAsync);
+        api.MapPost("/containers/{id}/restart", RestartAsync);
+        api.MapPost("/containers/{id}/kill", KillAsync);
+        api.MapPost("/containers/{id}/pause", PauseAsync);
+        api.MapPost("/containers/{id}/unpause", UnpauseAsync);
+        api.MapPost("/containers/{id}/rename", RenameAsync);
+        api.MapPost("/containers/{id}/update", UpdateAsync);
+        api.MapPost("/containers/{id}/wait", WaitAsync);
+        api.MapPost("/containers/{id}/resize", ResizeAsync);
+        api.MapDelete("/containers/{id}", RemoveAsync);
+        api.MapGet("/containers/{id}/logs", LogsAsync);
+        api.MapPost("/containers/{id}/attach", AttachAsync);
+        api.MapGet("/containers/{id}/attach/ws", (string id) => NotImplemented("attaching over a websocket is not supported yet"));
+        api.MapGet("/containers/{id}/top", ContainerTop.TopAsync);
+        api.MapGet("/containers/{id}/stats", ContainerStats.StatsAsync);
+        api.MapGet("/containers/{id}/changes", ContainerChanges.ChangesAsync);
+        api.MapGet("/containers/{id}/export", (ContainerService svc, string id) => { svc.Get(id); return NotImplemented("docker export is not supported yet"); });
+        api.MapMethods("/containers/{id}/archive", ["GET", "HEAD", "PUT"], (ContainerService svc, string id) => { svc.Get(id); return NotImplemented("copying files to or from containers (docker cp) is not supported yet"); });
+    }
+
+    private static IResult NotImplemented(string message) => throw BerthException.NotImplemented(message);
+
+    private static async Task CreateAsync(HttpContext ctx, ContainerService svc)
+    {
+        var body = await ReadJsonAsync(ctx, ContainersJsonContext.Default.ContainerCreateRequest).ConfigureAwait(false)
+            ?? throw BerthException.Invalid("config cannot be empty in order to create a container");
+        var request = ContainerMapper.ToCreate(body, QueryValues.String(ctx.Request, "name"), QueryValues.String(ctx.Request, "platform"));
+        var result = await svc.CreateAsync(request, ctx.RequestAborted).ConfigureAwait(false);
+        ctx.Response.StatusCode = StatusCodes.Status201Created;
+        await WriteJsonAsync(ctx, new Wire.ContainerCreateResponse(result.Id, result.Warnings), ContainersJsonContext.Default.ContainerCreateResponse).ConfigureAwait(false);
+    }
+
+    private static async Task ListAsync(HttpContext ctx, ContainerService svc, TimeProvider time)
+    {
+        var q = ctx.Request;
+        var options = new ContainerListOptions
+        {
+            All = QueryValues.Bool(q, "all"),
+            Limit = QueryValues.Int(q, "limit") ?? (QueryValues.Int(q, "last") ?? 0),
+            Size = QueryValues.Bool(q, "size"),
+            Filters = FilterSet.Parse(q.Query["filters"]),
+        };
+        var items = await svc.ListAsync(options, ctx.RequestAborted).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        var list = items.Select(i => ContainerMapper.ToSummary(i, now)).ToList();
+        await WriteJsonAsync(ctx, list, ContainersJsonContext.Default.ListContainerSummary).ConfigureAwait(false);
+    }
+
+    private static async Task Inspect(HttpContext ctx, ContainerService svc, string id)
+    {
+        var c = svc.Get(id);
+        var size = QueryValues.Bool(ctx.Request, "size") ? svc.SizeRw(c.Id) : (long?)null;
+        var body = ContainerMapper.ToInspect(c, svc.RootfsOf(c.Id), svc.ExecIdsOf(c.Id), size);
+        await WriteJsonAsync(ctx, body, ContainersJsonContext.Default.ContainerInspectResponse).ConfigureAwait(false);
+    }
+
+    private static async Task StartAsync(HttpContext ctx, ContainerService svc, string id)
+    {
+        if (QueryValues.String(ctx.Request, "checkpoint") is not null)
+        {
+            throw BerthException.NotImplemented("checkpoint/restore is not supported");
+        }
+
+        await svc.StartAsync(id, ctx.RequestAborted).ConfigureAwait(false);
+        ctx.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    private static async Task StopAsync(HttpContext ctx, ContainerService svc, string id)
+    {
+        await svc.StopAsync(id, QueryValues.Int(ctx.Request, "t"), QueryValues.String(ctx.Request, "signal"), CancellationToken.None).ConfigureAwait(false);
+        ctx.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    private static async Task RestartAsync(HttpContext ctx, ContainerService svc, string id)
+    {
+        await svc.RestartAsync(id, QueryValues.Int(ctx.Request, "t"), QueryValues.String(ctx.Request, "signal"), CancellationToken.None).ConfigureAwait(false);
+        ctx.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    private static async Task KillAsync(HttpContext ctx, ContainerService svc, string id)
+    {
+        await svc.KillAsync(id, QueryValues.String(ctx.Request, "signal"), CancellationToken.None).ConfigureAwait(false);
+        ctx.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    private static async Task PauseAsync(HttpContext ctx, ContainerService svc, string id)
+    {
+        await svc.PauseAsync(id, ctx.RequestAborted).ConfigureAwait(false);
+        ctx.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    private static async Task UnpauseAsync(HttpContext ctx, ContainerService svc, string id)
+    {
+        await svc.UnpauseAsync(id, ctx.RequestAborted).ConfigureAwait(false);
+        ctx.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    private static async Task RenameAsync(HttpContext ctx, ContainerService svc, string id)
+    {
+        await svc.RenameAsync(id, QueryValues.String(ctx.Request, "name") ?? string.Empty, ctx.RequestAborted).ConfigureAwait(false);
+        ctx.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    private static async Task UpdateAsync(HttpContext ctx, ContainerService svc, string id)
+    {
+        var body = await ReadJsonAsync(ctx, ContainersJsonContext.Default.ContainerUpdateRequest).ConfigureAwait(false) ?? new Wire.ContainerUpdateRequest();
+        var warnings = await svc.UpdateAsync(id, ContainerMapper.ToUpdate(body), ctx.RequestAborted).ConfigureAwait(false);
+        await WriteJsonAsync(ctx, new Wire.ContainerUpdateResponse(warnings), ContainersJsonContext.Default.ContainerUpdateResponse).ConfigureAwait(false);
+    }
+
+    private static async Task WaitAsync(HttpContext ctx, ContainerService svc, string id)
+    {
+        var condition = QueryValues.String(ctx.Request, "condition") switch
+        {
+            null or "not-running" => WaitCondition.NotRunning,
+            "next-exit" => WaitCondition.NextExit,
+            "removed" => WaitCondition.Removed,
+            var other => throw BerthException.Invalid($"invalid condition: \"{other}\""),
+        };
+
+        // Registered before the response head goes out: a client that starts the container after
+        // receiving the head cannot miss the exit.
+        var wait = svc.WaitAsync(id, condition, ctx.RequestAborted);
+        ctx.Response.StatusCode = StatusCodes.Status200OK;
+        ctx.Response.ContentType = "application/json";
+        await ctx.Response.StartAsync(ctx.RequestAborted).ConfigureAwait(false);
+        await ctx.Response.Body.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
+        Wire.ContainerWaitResponse response;
+        try
+        {
+            var result = await wait.ConfigureAwait(false);
+            response = new Wire.ContainerWaitResponse(result.Error is null ? null : new Wire.ContainerWaitExitError(result.Error), result.StatusCode);
+        }
+        catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await JsonSerializer.SerializeAsync(ctx.Response.Body, response, ContainersJsonContext.Default.ContainerWaitResponse, ctx.RequestAborted).ConfigureAwait(false);
+        await ctx.Response.Body.WriteAsync("\n"u8.ToArray(), ctx.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static async Task ResizeAsync(HttpContext ctx, ContainerService svc, string id)
+    {
+        var h = QueryValues.Int(ctx.Request, "h") ?? 0;
+        var w = QueryValues.Int(ctx.Request, "w") ?? 0;
+        await svc.ResizeAsync(id, h, w, ctx.RequestAborted).ConfigureAwait(false);
+        ctx.Response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    private static async Task RemoveAsync(HttpContext ctx, ContainerService svc, string id)
+    {
+        if (QueryValues.Bool(ctx.Request, "link"))
+        {
+            throw BerthException.NotImplemented("--link is not supported, so there are no links to remove");
+        }
+
+        await svc.RemoveAsync(id, QueryValues.Bool(ctx.Request, "force"), QueryValues.Bool(ctx.Request, "v"), CancellationToken.None).ConfigureAwait(false);
+        ctx.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    private static async Task PruneAsync(HttpContext ctx, ContainerService svc)
+    {
+        var result = await svc.PruneAsync(FilterSet.Parse(ctx.Request.Query["filters"]), ctx.RequestAborted).ConfigureAwait(false);
+        await WriteJsonAsync(ctx, new Wire.ContainerPruneResponse(result.ContainersDeleted.Count == 0 ? null : result.ContainersDeleted, result.SpaceReclaimed), ContainersJsonContext.Default.ContainerPruneResponse).ConfigureAwait(false);
+    }
+
+    private static async Task LogsAsync(HttpContext ctx, ContainerService svc, TimeProvider time, string id)
+    {
+        var q = ctx.Request;
+        var c = svc.Get(id);
+        var now = time.GetUtcNow();
+        var tail = QueryValues.String(q, "tail");
+        int? tailLines = tail is null or "all" ? null
+            : int.TryParse(tail, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 0 ? n : null;
+        var options = new LogReadOptions
+        {
+            Stdout = QueryValues.Bool(q, "stdout"),
+            Stderr = QueryValues.Bool(q, "stderr"),
+            Follow = QueryValues.Bool(q, "follow"),
+            Tail = tailLines,
+            Since = QueryValues.String(q, "since") is { } s && s != "0" ? TimeFilter.Parse(s, now) : null,
+            Until = QueryValues.String(q, "until") is { } u && u != "0" ? TimeFilter.Parse(u, now) : null,
+        };
+        var timestamps = QueryValues.Bool(q, "timestamps");
+        var logs = svc.ReadLogsAsync(c.Id, options, ctx.RequestAborted);
+
+        ctx.Response.StatusCode = StatusCodes.Status200OK;
+        ctx.Response.ContentType = c.Config.Tty ? Hijack.RawStream : Hijack.MultiplexedStream;
+        await ctx.Response.StartAsync(ctx.RequestAborted).ConfigureAwait(false);
+        await ctx.Response.Body.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
+        var writer = StreamFraming.Writer(ctx.Response.Body, !c.Config.Tty);
+        try
+        {
+            await foreach (var entry in logs.ConfigureAwait(false))
+            {
+                if (timestamps)
+                {
+                    var prefix = Encoding.ASCII.GetBytes(WireTime.FormatFixed(entry.Time) + " ");
+                    var line = new byte[prefix.Length + entry.Line.Length];
+                    prefix.CopyTo(line, 0);
+                    entry.Line.Span.CopyTo(line.AsSpan(prefix.Length));
+                    await writer(entry.Stream, line, ctx.RequestAborted).ConfigureAwait(false);
+                }
+                else
+                {
+                    await writer(entry.Stream, entry.Line, ctx.RequestAborted).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
+        {
+        }
+    }
+
+    private static async Task AttachAsync(HttpContext ctx, ContainerService svc, string id)
+    {
+        var q = ctx.Request;
+        var plan = svc.PrepareAttach(id, new AttachRequest
+        {
+            Logs = QueryValues.Bool(q, "logs"),
+            Stream = QueryValues.Bool(q, "stream"),
+            Stdin = QueryValues.Bool(q, "stdin"),
+            Stdout = QueryValues.Bool(q, "stdout"),
+            Stderr = QueryValues.Bool(q, "stderr"),
+            DetachKeys = QueryValues.String(q, "detachKeys"),
+        });
+        var stream = await Hijack.AcceptAsync(ctx, multiplexed: !plan.Tty).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            try
+            {
+                await svc.RunAttachAsync(plan, stream, StreamFraming.Writer(stream, !plan.Tty), ctx.RequestAborted).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
+            {
+                // The client went away.
+            }
+        }
+    }
+
+    internal static async Task<T?> ReadJsonAsync<T>(HttpContext ctx, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+        where T : class
+    {
+        using var ms = new MemoryStream();
+        await ctx.Request.Body.CopyToAsync(ms, ctx.RequestAborted).ConfigureAwait(false);
+        if (ms.Length == 0 || ms.ToArray().All(b => b is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t'))
+        {
+            return null;
+        }
+
+        return JsonSerializer.Deserialize(ms.ToArray(), type);
+    }
+
+    internal static async Task WriteJsonAsync<T>(HttpContext ctx, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+    {
+        ctx.Response.ContentType = "application/json";
+        await JsonSerializer.SerializeAsync(ctx.Response.Body, value, type, ctx.RequestAborted).ConfigureAwait(false);
+        await ctx.Response.Body.WriteAsync("\n"u8.ToArray(), ctx.RequestAborted).ConfigureAwait(false);
+    }
+}

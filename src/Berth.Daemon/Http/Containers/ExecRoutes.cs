@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Text.Json;
+using Berth.Api.Exec;
+using Berth.Api.Json;
+using Berth.Containers;
+using Berth.Containers.Exec;
+using Berth.Core.Errors;
+
+namespace Berth.Daemon.Http.Containers;
+
+/// <summary>POST /containers/{id}/exec and the /exec/{id} routes.</summary>
+public static class ExecRoutes
+{
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        api.MapPost("/containers/{id}/exec", CreateAsync);
+        api.MapPost("/exec/{id}/start", StartAsync);
+        api.MapPost("/exec/{id}/resize", ResizeAsync);
+        api.MapGet("/exec/{id}/json", InspectAsync);
+    }
+
+    private static async Task CreateAsync(HttpContext ctx, ContainerService svc, string id)
+    {
+        var body = await ContainerRoutes.ReadJsonAsync(ctx, ContainersJsonContext.Default.ExecConfig).ConfigureAwait(false)
+            ?? throw BerthException.Invalid("No exec command specified");
+        var exec = svc.CreateExec(id, new ExecCreateRequest
+        {
+            Cmd = body.Cmd ?? [],
+            Env = body.Env ?? [],
+            User = body.User ?? string.Empty,
+            WorkingDir = body.WorkingDir ?? string.Empty,
+            Tty = body.Tty,
+            AttachStdin = body.AttachStdin,
+            AttachStdout = body.AttachStdout,
+            AttachStderr = body.AttachStderr,
+            Privileged = body.Privileged,
+            DetachKeys = body.DetachKeys,
+            ConsoleSize = body.ConsoleSize,
+        });
+        ctx.Response.StatusCode = StatusCodes.Status201Created;
+        await ContainerRoutes.WriteJsonAsync(ctx, new IdResponse(exec.Id), ContainersJsonContext.Default.IdResponse).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Attached starts come as an upgrade request carrying a JSON body; the connection middleware
+    /// renamed its Content-Length to X-Hijack-Bytes, so the body is read from the upgraded stream.
+    /// </summary>
+    private static async Task StartAsync(HttpContext ctx, ContainerService svc, string id)
+    {
+        var exec = svc.GetExec(id);
+        if (exec.Started)
+        {
+            throw BerthException.Conflict(exec.Running ? $"exec command {exec.Id} is already running" : $"exec command {exec.Id} has already run");
+        }
+
+        _ = svc.Get(exec.ContainerId);
+        var hijackBytes = ctx.Request.Headers[HijackConnectionMiddleware.BodyLengthHeader].ToString();
+        ExecStartRequest request;
+        Stream? stream = null;
+        if (hijackBytes.Length > 0)
+        {
+            stream = await Hijack.AcceptAsync(ctx, multiplexed: !exec.Request.Tty).ConfigureAwait(false);
+            var n = int.Parse(hijackBytes, NumberStyles.None, CultureInfo.InvariantCulture);
+            var buffer = new byte[n];
+            await stream.ReadExactlyAsync(buffer, ctx.RequestAborted).ConfigureAwait(false);
+            request = Parse(buffer);
+        }
+        else
+        {
+            request = await ContainerRoutes.ReadJsonAsync(ctx, ContainersJsonContext.Default.ExecStartRequest).ConfigureAwait(false) ?? new ExecStartRequest();
+        }
+
+        if (request.Detach)
+        {
+            await svc.StartExecAsync(id, detach: true, request.ConsoleSize, null, null, ctx.RequestAborted).ConfigureAwait(false);
+            if (stream is not null)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                ctx.Response.StatusCode = StatusCodes.Status200OK;
+            }
+
+            return;
+        }
+
+        stream ??= await Hijack.AcceptAsync(ctx, multiplexed: !exec.Request.Tty).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            try
+            {
+                await svc.StartExecAsync(id, detach: false, request.ConsoleSize, stream, StreamFraming.Writer(stream, !exec.Request.Tty), ctx.RequestAborted).ConfigureAwait(false);
+            }
+            catch (BerthException e)
+            {
+                // The head is gone: the error goes on the stream, as Docker does.
+                await StreamFraming.Writer(stream, !exec.Request.Tty)(Berth.Runtime.OutputStream.Stdout, System.Text.Encoding.UTF8.GetBytes(e.Message + "\r\n"), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
+            {
+            }
+        }
+    }
+
+    private static ExecStartRequest Parse(byte[] body)
+    {
+        if (body.All(b => b is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t'))
+        {
+            return new ExecStartRequest();
+        }
+
+        return JsonSerializer.Deserialize(body, ContainersJsonContext.Default.ExecStartRequest) ?? new ExecStartRequest();
+    }
+
+    private static async Task ResizeAsync(HttpContext ctx, ContainerService svc, string id)
+    {
+        await svc.ResizeExecAsync(id, QueryValues.Int(ctx.Request, "h") ?? 0, QueryValues.Int(ctx.Request, "w") ?? 0, ctx.RequestAborted).ConfigureAwait(false);
+        ctx.Response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    private static async Task InspectAsync(HttpContext ctx, ContainerService svc, string id)
+    {
+        var e = svc.GetExec(id);
+        var r = e.Request;
+        var body = new ExecInspectResponse
+        {
+            CanRemove = false,
+            ContainerID = e.ContainerId,
+            DetachKeys = r.DetachKeys ?? string.Empty,
+            ExitCode = e.ExitCode,
+            ID = e.Id,
+            OpenStderr = r.AttachStderr,
+            OpenStdin = r.AttachStdin,
+            OpenStdout = r.AttachStdout,
+            ProcessConfig = new ProcessConfig([.. r.Cmd.Skip(1)], r.Cmd.Count > 0 ? r.Cmd[0] : string.Empty, r.Privileged, r.Tty, r.User),
+            Running = e.Running,
+            Pid = e.Pid,
+        };
+        await ContainerRoutes.WriteJsonAsync(ctx, body, ContainersJsonContext.Default.ExecInspectResponse).ConfigureAwait(false);
+    }
+}
