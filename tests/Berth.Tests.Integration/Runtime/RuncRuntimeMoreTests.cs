@@ -40,6 +40,20 @@ public sealed class RuncRuntimeMoreTests : IClassFixture<RuntimeTestEnvironment>
     }
 
     [Fact]
+    public async Task FollowFromStart_OfAShortLivedContainer_SeesAllOutput()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            var id = RuntimeTestEnvironment.NewId();
+            var before = DateTimeOffset.UtcNow;
+            await Runtime.StartAsync(_env.Launch(id, "echo", "hello"), CancellationToken.None);
+            var text = await _env.ReadLogTextAsync(Runtime, id, new LogReadOptions { Follow = true, Since = before }).WaitAsync(Timeout);
+            Assert.Equal("hello\n", text);
+            await Runtime.DeleteAsync(id, CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task LogDriverNone_WritesNothing_AndCannotBeRead()
     {
         var id = RuntimeTestEnvironment.NewId();
