@@ -287,6 +287,34 @@ public sealed partial class ContainerService
         }
     }
 
+    /// <summary>docker top: the host's ps (default "-ef"), filtered to the container's processes.</summary>
+    public async Task<(IReadOnlyList<string> Titles, IReadOnlyList<IReadOnlyList<string>> Processes)> TopAsync(string idOrName, string? psArgs, CancellationToken cancellationToken)
+    {
+        var args = string.IsNullOrWhiteSpace(psArgs) ? "-ef" : psArgs;
+        Query.TopParser.ValidateArgs(args);
+        var pids = await ListPidsAsync(idOrName, cancellationToken).ConfigureAwait(false);
+        var argv = args.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+
+        // As Docker: ask ps for just these PIDs (-q); some options cannot be combined with it, then list all.
+        var ps = await Berth.Platform.Processes.ProcessRunner.RunAsync("ps", [.. argv, "-q" + string.Join(',', pids)], timeout: TimeSpan.FromSeconds(30), cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (ps.ExitCode != 0)
+        {
+            ps = await Berth.Platform.Processes.ProcessRunner.RunAsync("ps", argv, timeout: TimeSpan.FromSeconds(30), cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        if (ps.ExitCode != 0)
+        {
+            throw new BerthException(ErrorKind.Internal, $"ps: {ps.Stderr.Split('\n')[0].Trim()}");
+        }
+
+        if (TryCurrent(Get(idOrName).Id) is { } c)
+        {
+            Publish(c, "top");
+        }
+
+        return Query.TopParser.Parse(ps.Stdout, pids.ToHashSet());
+    }
+
     /// <summary>Host PIDs of the container's processes (for top).</summary>
     public async Task<IReadOnlyList<int>> ListPidsAsync(string idOrName, CancellationToken cancellationToken)
     {

@@ -13,6 +13,15 @@ public static class Hijack
     public const string RawStream = "application/vnd.docker.raw-stream";
     public const string MultiplexedStream = "application/vnd.docker.multiplexed-stream";
 
+    /// <summary>
+    /// The token for work on a hijacked stream. Not RequestAborted: Kestrel cancels that when the
+    /// client half-closes its side, and docker clients half-close at once when they have no stdin
+    /// to send, while they still read output. A hijacked session ends when the stream does (a
+    /// failed write or the end of output), or when the daemon stops.
+    /// </summary>
+    public static CancellationToken SessionToken(HttpContext context) =>
+        context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+
     public static async Task<Stream> AcceptAsync(HttpContext context, bool multiplexed)
     {
         var contentType = multiplexed ? MultiplexedStream : RawStream;
@@ -21,7 +30,10 @@ public static class Hijack
         {
             context.Response.Headers.ContentType = contentType;
             context.Response.Headers.Upgrade = "tcp";
-            return await upgrade.UpgradeAsync().ConfigureAwait(false);
+            var upgraded = await upgrade.UpgradeAsync().ConfigureAwait(false);
+            return context.Features.Get<HijackSession>() is { } session
+                ? new HijackedStream(session, upgraded)
+                : upgraded;
         }
 
         context.Response.StatusCode = StatusCodes.Status200OK;

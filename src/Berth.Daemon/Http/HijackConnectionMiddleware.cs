@@ -1,30 +1,41 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
+using System.IO.Pipelines;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
 
 namespace Berth.Daemon.Http;
 
 /// <summary>
-/// Docker clients send <c>exec start</c> as an upgrade request (<c>Upgrade: tcp</c>) that also has
-/// a JSON body; Kestrel will not upgrade a request with a body. Hijack requests always come on a
-/// fresh connection, so this connection middleware looks at the first request head only: if it
-/// asks for <c>Upgrade: tcp</c> and has a Content-Length, the header name is renamed in place to
-/// <see cref="BodyLengthHeader"/> (same length, so no bytes move). Kestrel then upgrades, and the
-/// endpoint reads that many body bytes from the upgraded stream before the stdin that follows.
-/// Other connections are only peeked at, never copied.
+/// Docker's attach and exec start "hijack" the connection, and two things about them do not fit
+/// Kestrel: exec start is an upgrade request that also has a JSON body (Kestrel upgrades only
+/// bodiless requests), and clients half-close their side as soon as they have no more stdin
+/// (Kestrel treats the client's FIN as the end of the connection and aborts the response, while
+/// the client is still reading output). Hijacks always come on a fresh connection, so this
+/// middleware looks at the first request head of each connection. Other connections are only
+/// peeked at and pass through untouched. For a hijack (<c>Upgrade: tcp</c>) it:
+/// <list type="bullet">
+/// <item>takes the head and body off the socket, and gives Kestrel the head alone, with
+/// Content-Length renamed to <see cref="BodyLengthHeader"/> (so Kestrel upgrades);</item>
+/// <item>sends every later byte (the client's stdin) to a <see cref="HijackSession"/> pipe
+/// instead of Kestrel, which completes that pipe at the client's FIN (stdin EOF for the
+/// container) while Kestrel never sees an end of input;</item>
+/// <item>hands Kestrel a connection whose ConnectionClosed fires only when the session is done.</item>
+/// </list>
+/// <see cref="Hijack.AcceptAsync"/> then joins the two halves: reads are the body, then stdin;
+/// writes go through Kestrel's upgraded stream.
 /// </summary>
 public static class HijackConnectionMiddleware
 {
     public const string BodyLengthHeader = "X-Hijack-Bytes";
 
     private static readonly byte[] HeadEnd = "\r\n\r\n"u8.ToArray();
-    private static readonly byte[] ContentLength = "\r\ncontent-length:"u8.ToArray();
     private const int MaxHead = 16 * 1024;
+    private const int MaxBody = 1024 * 1024;
 
     public static Func<ConnectionDelegate, ConnectionDelegate> Create() => next => async connection =>
     {
         var input = connection.Transport.Input;
+        var head = default(string);
         while (true)
         {
             var result = await input.ReadAsync(connection.ConnectionClosed).ConfigureAwait(false);
@@ -34,7 +45,7 @@ public static class HijackConnectionMiddleware
             {
                 if (headLength >= 0)
                 {
-                    RewriteIfHijack(buffer.Slice(0, headLength + 2));
+                    head = Encoding.Latin1.GetString(buffer.Slice(0, headLength + HeadEnd.Length));
                 }
 
                 input.AdvanceTo(buffer.Start, buffer.Start);
@@ -44,41 +55,124 @@ public static class HijackConnectionMiddleware
             input.AdvanceTo(buffer.Start, buffer.End);
         }
 
-        await next(connection).ConfigureAwait(false);
+        if (head is null || !IsHijack(head))
+        {
+            await next(connection).ConfigureAwait(false);
+            return;
+        }
+
+        await RunHijackAsync(next, connection, head).ConfigureAwait(false);
     };
 
-    private static void RewriteIfHijack(ReadOnlySequence<byte> head)
+    private static async Task RunHijackAsync(ConnectionDelegate next, ConnectionContext connection, string head)
     {
-        var text = Encoding.Latin1.GetString(head);
-        var lower = text.ToLowerInvariant();
-        if (!lower.Contains("\r\nupgrade: tcp", StringComparison.Ordinal) && !lower.Contains("\r\nupgrade:tcp", StringComparison.Ordinal))
+        var (rewritten, bodyLength) = RewriteHead(head);
+        if (bodyLength > MaxBody)
         {
+            connection.Abort(new ConnectionAbortedException("hijack request body too large"));
             return;
         }
 
-        var at = lower.IndexOf(Encoding.Latin1.GetString(ContentLength), StringComparison.Ordinal);
-        if (at < 0)
+        // Take head and body off the socket.
+        var input = connection.Transport.Input;
+        var need = head.Length + bodyLength;
+        byte[] body;
+        while (true)
         {
-            return;
-        }
-
-        // Overwrite "Content-Length" (14 bytes) after the CRLF with the private header name.
-        var name = Encoding.ASCII.GetBytes(BodyLengthHeader);
-        var offset = at + 2;
-        var pos = head.GetPosition(offset);
-        var remaining = head.Slice(pos);
-        var written = 0;
-        foreach (var segment in remaining)
-        {
-            var span = MemoryMarshal.AsMemory(segment).Span;
-            var n = Math.Min(span.Length, name.Length - written);
-            name.AsSpan(written, n).CopyTo(span);
-            written += n;
-            if (written == name.Length)
+            var result = await input.ReadAsync(connection.ConnectionClosed).ConfigureAwait(false);
+            if (result.Buffer.Length >= need)
             {
+                body = result.Buffer.Slice(head.Length, bodyLength).ToArray();
+                input.AdvanceTo(result.Buffer.GetPosition(need));
                 break;
             }
+
+            if (result.IsCompleted)
+            {
+                input.AdvanceTo(result.Buffer.End);
+                return; // the client left before sending its whole request
+            }
+
+            input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
         }
+
+        var session = new HijackSession(body);
+        var toKestrel = new Pipe();
+        await toKestrel.Writer.WriteAsync(Encoding.Latin1.GetBytes(rewritten)).ConfigureAwait(false);
+        connection.Features.Set(session);
+
+        using var done = new CancellationTokenSource();
+        var pump = PumpStdinAsync(input, session.Stdin.Writer, done.Token);
+        var wrapped = new HijackConnectionContext(connection, new DuplexPipe(toKestrel.Reader, connection.Transport.Output), done.Token);
+        try
+        {
+            await next(wrapped).ConfigureAwait(false);
+        }
+        finally
+        {
+            await done.CancelAsync().ConfigureAwait(false);
+            await toKestrel.Writer.CompleteAsync().ConfigureAwait(false);
+            await pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private static async Task PumpStdinAsync(PipeReader from, PipeWriter to, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                var result = await from.ReadAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var segment in result.Buffer)
+                {
+                    await to.WriteAsync(segment, cancellationToken).ConfigureAwait(false);
+                }
+
+                from.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+            }
+
+            await to.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            await to.CompleteAsync(e is OperationCanceledException ? null : e).ConfigureAwait(false);
+        }
+    }
+
+    private static bool IsHijack(string head)
+    {
+        foreach (var line in head.Split("\r\n"))
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0 && line.AsSpan(0, colon).Trim().Equals("upgrade", StringComparison.OrdinalIgnoreCase)
+                && line.AsSpan(colon + 1).Trim().Equals("tcp", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static (string Head, int BodyLength) RewriteHead(string head)
+    {
+        var lines = head[..^4].Split("\r\n");
+        var length = 0;
+        for (var i = 1; i < lines.Length; i++)
+        {
+            var colon = lines[i].IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0 && lines[i].AsSpan(0, colon).Trim().Equals("content-length", StringComparison.OrdinalIgnoreCase))
+            {
+                _ = int.TryParse(lines[i].AsSpan(colon + 1).Trim(), out length);
+                lines[i] = $"{BodyLengthHeader}: {length}";
+            }
+        }
+
+        return (string.Join("\r\n", lines) + "\r\n\r\n", Math.Max(0, length));
     }
 
     private static long IndexOf(ReadOnlySequence<byte> buffer, byte[] needle)
@@ -90,5 +184,12 @@ public static class HijackConnectionMiddleware
 
         var reader = new SequenceReader<byte>(buffer);
         return reader.TryReadTo(out ReadOnlySequence<byte> before, needle, advancePastDelimiter: false) ? before.Length : -1;
+    }
+
+    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = input;
+
+        public PipeWriter Output { get; } = output;
     }
 }

@@ -105,6 +105,11 @@ public sealed class JsonLogWriter : IDisposable
     private static FileStream OpenAppend(string path)
     {
         SafeFileHandle handle = File.OpenHandle(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
-        return new FileStream(handle, FileAccess.Write, bufferSize: 0);
+
+        // FileMode.Append on a raw handle does not position it: without the seek, a restarted
+        // container's first entries would overwrite the log of its previous runs.
+        var stream = new FileStream(handle, FileAccess.Write, bufferSize: 0);
+        stream.Seek(0, SeekOrigin.End);
+        return stream;
     }
 }

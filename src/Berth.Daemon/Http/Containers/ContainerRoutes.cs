@@ -236,7 +236,7 @@ public static class ContainerRoutes
         }
     }
 
-    private static async Task AttachAsync(HttpContext ctx, ContainerService svc, string id)
+    private static async Task AttachAsync(HttpContext ctx, ContainerService svc, ILogger<ContainerService> logger, string id)
     {
         var q = ctx.Request;
         var plan = svc.PrepareAttach(id, new AttachRequest
@@ -253,11 +253,12 @@ public static class ContainerRoutes
         {
             try
             {
-                await svc.RunAttachAsync(plan, stream, StreamFraming.Writer(stream, !plan.Tty), ctx.RequestAborted).ConfigureAwait(false);
+                await svc.RunAttachAsync(plan, stream, StreamFraming.Writer(stream, !plan.Tty), Hijack.SessionToken(ctx)).ConfigureAwait(false);
             }
             catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
             {
                 // The client went away.
+                logger.LogDebug(e, "attach to {Id} ended", id);
             }
         }
     }

@@ -1,7 +1,5 @@
 using Berth.Api.Json;
 using Berth.Containers;
-using Berth.Containers.Query;
-using Berth.Core.Errors;
 using Wire = Berth.Api.Containers;
 
 namespace Berth.Daemon.Http.Containers;
@@ -11,11 +9,7 @@ public static class ContainerTop
 {
     public static async Task TopAsync(HttpContext ctx, ContainerService svc, string id)
     {
-        var psArgs = QueryValues.String(ctx.Request, "ps_args") ?? "-ef";
-        TopParser.ValidateArgs(psArgs);
-        var pids = await svc.ListPidsAsync(id, ctx.RequestAborted).ConfigureAwait(false);
-        var output = await HostPs.RunAsync(psArgs, ctx.RequestAborted).ConfigureAwait(false);
-        var (titles, processes) = TopParser.Parse(output, pids.ToHashSet());
+        var (titles, processes) = await svc.TopAsync(id, QueryValues.String(ctx.Request, "ps_args"), ctx.RequestAborted).ConfigureAwait(false);
         await ContainerRoutes.WriteJsonAsync(ctx, new Wire.ContainerTopResponse(titles, processes), ContainersJsonContext.Default.ContainerTopResponse).ConfigureAwait(false);
     }
 }

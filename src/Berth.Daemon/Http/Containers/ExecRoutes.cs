@@ -62,7 +62,7 @@ public static class ExecRoutes
             stream = await Hijack.AcceptAsync(ctx, multiplexed: !exec.Request.Tty).ConfigureAwait(false);
             var n = int.Parse(hijackBytes, NumberStyles.None, CultureInfo.InvariantCulture);
             var buffer = new byte[n];
-            await stream.ReadExactlyAsync(buffer, ctx.RequestAborted).ConfigureAwait(false);
+            await stream.ReadExactlyAsync(buffer, Hijack.SessionToken(ctx)).ConfigureAwait(false);
             request = Parse(buffer);
         }
         else
@@ -90,7 +90,7 @@ public static class ExecRoutes
         {
             try
             {
-                await svc.StartExecAsync(id, detach: false, request.ConsoleSize, stream, StreamFraming.Writer(stream, !exec.Request.Tty), ctx.RequestAborted).ConfigureAwait(false);
+                await svc.StartExecAsync(id, detach: false, request.ConsoleSize, stream, StreamFraming.Writer(stream, !exec.Request.Tty), Hijack.SessionToken(ctx)).ConfigureAwait(false);
             }
             catch (BerthException e)
             {
