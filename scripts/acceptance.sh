@@ -38,7 +38,7 @@ for cli in docker "$root/out/berth"; do
         case $st in
             PASS) p=$((p + 1))
                   if [ -f "$gaps" ] && grep -qxF "$name	$scen	$check" "$gaps"; then echo "NOW PASSES (remove from known-gaps.tsv): $name $scen $check"; fi ;;
-            FAIL) if [ -f "$gaps" ] && grep -qxF "$name	$scen	$check" "$gaps"; then g=$((g + 1)); else f=$((f + 1)); echo "FAILED: $name $scen $check"; fi ;;
+            FAIL) if [ -f "$gaps" ] && grep -qxF "$name	$scen	$check" "$gaps"; then g=$((g + 1)); else f=$((f + 1)); echo "FAILED: $name $scen $check"; printf '%s\t%s\t%s\n' "$name" "$scen" "$check" >> "$results/new-failures.tsv"; fi ;;
         esac
     done < "$rf"
 done

@@ -58,6 +58,7 @@ public static class CommandTree
         image.Add(ImageCommands.Tag("tag"));
         root.Add(image);
 
+        root.Add(BuilderCommands.Group());
         root.Add(NetworkCommands.Group());
         var system = Group("system", "Manage Docker", "management");
         system.Add(SystemCommands.DiskUsage("df"));
@@ -74,6 +75,7 @@ public static class CommandTree
         root.Add(Top(ImagePull.Create("pull"), "common"));
         root.Add(Top(RegistryCommands.Push("push"), "common"));
         root.Add(Top(ImageCommands.List("images", []), "common"));
+        root.Add(BuilderCommands.Search());
         root.Add(RegistryCommands.Login());
         root.Add(RegistryCommands.Logout());
         root.Add(Top(SystemVersion.Create(), "common"));
@@ -107,6 +109,20 @@ public static class CommandTree
         root.Add(ContainerLifecycle.Unpause("unpause"));
         root.Add(ContainerMisc.Update("update"));
         root.Add(ContainerLifecycle.Wait("wait"));
+
+        // Known to docker, not to berth yet: a clear error rather than "unknown command".
+        foreach (var (name, text, group) in new[]
+        {
+            ("checkpoint", "Manage checkpoints", "management"), ("context", "Manage contexts", "management"),
+            ("manifest", "Manage Docker image manifests and manifest lists", "management"), ("plugin", "Manage plugins", "management"),
+            ("trust", "Manage trust on Docker images", "management"), ("config", "Manage Swarm configs", "swarm"),
+            ("node", "Manage Swarm nodes", "swarm"), ("secret", "Manage Swarm secrets", "swarm"),
+            ("service", "Manage Swarm services", "swarm"), ("stack", "Manage Swarm stacks", "swarm"), ("swarm", "Manage Swarm", "swarm"),
+        })
+        {
+            root.Add(Unsupported.Create(name, text, group));
+        }
+
         return root;
     }
 

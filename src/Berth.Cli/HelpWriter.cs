@@ -6,6 +6,8 @@ namespace Berth.Cli;
 /// <summary>Renders help the way docker's cobra templates do, flag usages wrapped like pflag's.</summary>
 public static class HelpWriter
 {
+    private static readonly string[] CommonOrder = ["run", "exec", "ps", "build", "pull", "push", "images", "login", "logout", "search", "version", "info"];
+
     public static string Render(CommandSpec cmd, int columns)
     {
         var sb = new StringBuilder();
@@ -43,10 +45,9 @@ public static class HelpWriter
             foreach (var (group, title) in new[] { ("common", "Common Commands"), ("management", "Management Commands"), ("swarm", "Swarm Commands"), (string.Empty, "Commands") })
             {
                 var children = cmd.Children.Where(c => c.Group == group && !c.Hidden).ToList();
-                if (group.Length == 0)
-                {
-                    children = children.OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
-                }
+                children = group == "common"
+                    ? children.OrderBy(c => Array.IndexOf(CommonOrder, c.Name) is var i && i < 0 ? int.MaxValue : i).ToList()
+                    : children.OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
 
                 if (children.Count == 0)
                 {

@@ -31,7 +31,34 @@ public sealed partial class ContainerService
             return [.. containers.Select(c => new ContainerListItem(c, null, null))];
         }
 
-        return [.. containers.Select(c => new ContainerListItem(c, SizeRw(c.Id), null))];
+        var imageSizes = new Dictionary<string, long>(StringComparer.Ordinal);
+        var items = new List<ContainerListItem>(containers.Count);
+        foreach (var c in containers)
+        {
+            if (!imageSizes.TryGetValue(c.ImageId, out var imageSize))
+            {
+                imageSize = await ImageSizeAsync(c.ImageId, cancellationToken).ConfigureAwait(false);
+                imageSizes[c.ImageId] = imageSize;
+            }
+
+            var rw = SizeRw(c.Id);
+            items.Add(new ContainerListItem(c, rw, rw + imageSize));
+        }
+
+        return items;
+    }
+
+    /// <summary>Unpacked size of an image (0 when it is gone): SizeRootFs is the image plus the writable layer.</summary>
+    public async Task<long> ImageSizeAsync(string imageId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await _images.ResolveAsync(imageId, cancellationToken).ConfigureAwait(false)).Size;
+        }
+        catch (BerthException)
+        {
+            return 0;
+        }
     }
 
     /// <summary>Bytes in the container's writable layer (0 when unknown).</summary>
@@ -65,6 +92,6 @@ public sealed partial class ContainerService
     {
         var c = Get(idOrName);
         var rootfs = RootfsOf(c.Id) ?? throw new BerthException(ErrorKind.Internal, $"the writable layer of container {c.Id} is missing");
-        return FilesystemChanges.Compute(rootfs.UpperDir, rootfs.LowerDirs);
+        return FilesystemChanges.Compute(rootfs.UpperDir, rootfs.LowerDirs, [.. c.Mounts.Select(m => m.Destination), .. (c.HostConfig.Tmpfs?.Keys ?? [])]);
     }
 }

@@ -19,10 +19,12 @@ var liveRestore = new Option<bool?>("--live-restore") { Description = "Keep cont
 var cgroupParent = new Option<string?>("--cgroup-parent") { Description = "Set parent cgroup for all containers (default /berth)" };
 var bip = new Option<string?>("--bip") { Description = "Specify default-bridge IP" };
 var iptables = new Option<bool?>("--iptables") { Description = "Enable addition of NAT/filter rules (default true)" };
+var bridge = new Option<string?>("--bridge", "-b") { Description = "Attach containers to a network bridge (default berth0; \"none\" disables the default bridge)" };
+var fixedCidr = new Option<string?>("--fixed-cidr") { Description = "IPv4 subnet for fixed IPs of the default bridge" };
 
 var root = new RootCommand("berthd: the Berth engine, serving the Docker Engine API")
 {
-    hosts, dataRoot, execRoot, pidFile, configFile, defaultRuntime, logLevel, debug, liveRestore, cgroupParent, bip, iptables,
+    hosts, dataRoot, execRoot, pidFile, configFile, defaultRuntime, logLevel, debug, liveRestore, cgroupParent, bip, iptables, bridge, fixedCidr,
 };
 
 root.SetAction(async (parse, cancellationToken) =>
@@ -40,6 +42,8 @@ root.SetAction(async (parse, cancellationToken) =>
     if (parse.GetValue(cgroupParent) is { } cg) { o = o with { CgroupParent = cg }; flags.Add("cgroup-parent"); }
     if (parse.GetValue(bip) is { } b) { o = o with { Bip = b }; flags.Add("bip"); }
     if (parse.GetValue(iptables) is { } ipt) { o = o with { Iptables = ipt }; flags.Add("iptables"); }
+    if (parse.GetValue(bridge) is { } br) { o = o with { Bridge = br }; flags.Add("bridge"); }
+    if (parse.GetValue(fixedCidr) is { } fc) { o = o with { FixedCidr = fc }; flags.Add("fixed-cidr"); }
 
     var explicitConfig = parse.GetValue(configFile);
     try

@@ -8,10 +8,16 @@ namespace Berth.Networking;
 /// </summary>
 public sealed record NetworkAttachment
 {
-    /// <summary>Path of the prepared netns (e.g. /run/berth/netns/&lt;id&gt;), or null for --network host.</summary>
+    /// <summary>Path of the prepared netns (e.g. /run/berth/netns/&lt;id&gt;), or null when Berth made none (host, none, container:).</summary>
     public string? NetnsPath { get; init; }
 
-    /// <summary>Content of /etc/hosts, /etc/resolv.conf and /etc/hostname for the container.</summary>
+    /// <summary>
+    /// The value for ContainerLaunch.NetworkMode: "none" (the runtime makes a namespace with only
+    /// lo), "host", or a namespace path to join (ours, or the other container's for container:).
+    /// </summary>
+    public string RuntimeNetworkMode { get; init; } = "none";
+
+    /// <summary>Content of /etc/hosts and /etc/resolv.conf for the container.</summary>
     public required string Hosts { get; init; }
 
     public required string ResolvConf { get; init; }
@@ -31,7 +37,16 @@ public sealed record EndpointInfo(
     int IPPrefixLen,
     string Gateway,
     string MacAddress,
-    IReadOnlyList<string> Aliases);
+    IReadOnlyList<string> Aliases)
+{
+    /// <summary>Names the embedded DNS answers with this endpoint's address (Docker's DNSNames, API 1.44+): name, aliases, short id.</summary>
+    public IReadOnlyList<string> DnsNames { get; init; } = [];
+
+    public IReadOnlyList<string> Links { get; init; } = [];
+
+    /// <summary>The --ip that was asked for (IPAMConfig.IPv4Address), if any.</summary>
+    public string? RequestedIPv4 { get; init; }
+}
 
 /// <summary>A published port: container port/proto and the host address/port it is reachable on.</summary>
 public sealed record PortBinding(int ContainerPort, string Protocol, string HostIp, int HostPort);

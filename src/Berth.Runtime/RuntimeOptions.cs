@@ -51,8 +51,15 @@ public sealed record RuntimeOptions
             return fromEnv;
         }
 
-        var exe = Environment.ProcessPath;
-        var dir = exe is not null ? Path.GetDirectoryName(exe)! : AppContext.BaseDirectory;
-        return Path.Combine(dir, "berth-shim");
+        // Next to the berthd executable (published layout); when run as `dotnet berthd.dll` the
+        // process is dotnet itself, so also look next to the application's assemblies.
+        var candidates = new List<string>();
+        if (Environment.ProcessPath is { } exe)
+        {
+            candidates.Add(Path.Combine(Path.GetDirectoryName(exe)!, "berth-shim"));
+        }
+
+        candidates.Add(Path.Combine(AppContext.BaseDirectory, "berth-shim"));
+        return candidates.FirstOrDefault(File.Exists) ?? candidates[0];
     }
 }

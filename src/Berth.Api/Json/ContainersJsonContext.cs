@@ -23,6 +23,7 @@ namespace Berth.Api.Json;
 [JsonSerializable(typeof(List<FilesystemChange>))]
 [JsonSerializable(typeof(ContainerStatsResponse))]
 [JsonSerializable(typeof(SystemInfo))]
+[JsonSerializable(typeof(DiskUsage))]
 [JsonSerializable(typeof(ExecConfig))]
 [JsonSerializable(typeof(ExecStartRequest))]
 [JsonSerializable(typeof(IdResponse))]

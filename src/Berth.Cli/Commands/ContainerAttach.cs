@@ -150,7 +150,7 @@ public static class ContainerAttach
             await ContainerRun.ResizeAsync(inv.Client, resizePath);
         }
 
-        using var winch = tty && ctx.StdoutIsTerminal ? PosixSignalRegistration.Create(PosixSignal.SIGWINCH, sig => { _ = ContainerRun.ResizeAsync(inv.Client, resizePath); }) : null;
+        using var winch = tty && ctx.StdoutIsTerminal ? Terminal.Posix.OnWindowResize(() => { _ = ContainerRun.ResizeAsync(inv.Client, resizePath); }) : null;
         var streams = new HijackedStreams(ctx);
         await streams.RunAsync(connection, tty, withStdin, DetachKeys.Parse(detachKeys ?? DetachKeys.Default), inv.CancellationToken);
         if (streams.Detached)

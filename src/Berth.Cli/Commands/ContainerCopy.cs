@@ -233,7 +233,7 @@ public static class ContainerCopy
             {
                 case TarEntryType.Directory:
                     Directory.CreateDirectory(target);
-                    File.SetUnixFileMode(target, mode);
+                    Terminal.Posix.SetMode(target, mode);
                     dirTimes.Add((target, entry.ModificationTime));
                     break;
                 case TarEntryType.SymbolicLink:
@@ -269,7 +269,7 @@ public static class ContainerCopy
                         }
                     }
 
-                    File.SetUnixFileMode(target, mode);
+                    Terminal.Posix.SetMode(target, mode);
                     File.SetLastWriteTimeUtc(target, entry.ModificationTime.UtcDateTime);
                     break;
                 default:

@@ -101,7 +101,7 @@ public static class ContainerExec
             await ContainerRun.ResizeAsync(inv.Client, $"/exec/{execId}/resize");
         }
 
-        using var winch = tty && ctx.StdoutIsTerminal ? System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGWINCH, sig => { _ = ContainerRun.ResizeAsync(inv.Client, $"/exec/{execId}/resize"); }) : null;
+        using var winch = tty && ctx.StdoutIsTerminal ? Terminal.Posix.OnWindowResize(() => { _ = ContainerRun.ResizeAsync(inv.Client, $"/exec/{execId}/resize"); }) : null;
         var streams = new HijackedStreams(ctx);
         await streams.RunAsync(connection, tty, interactive, DetachKeys.Parse(detachKeys ?? DetachKeys.Default), inv.CancellationToken);
         if (streams.Detached)

@@ -73,7 +73,15 @@ public static class ContainerLifecycle
                 throw new CliException("Error: neither old nor new names may be empty");
             }
 
-            using var r = await inv.Client.SendAsync("POST", $"/containers/{inv.Args[0]}/rename", new EngineQuery().Add("name", newName), null, null, inv.CancellationToken);
+            try
+            {
+                using var r = await inv.Client.SendAsync("POST", $"/containers/{inv.Args[0]}/rename", new EngineQuery().Add("name", newName), null, null, inv.CancellationToken);
+            }
+            catch (EngineApiException e)
+            {
+                throw new CliException($"Error response from daemon: {e.Message}\nError: failed to rename container named {inv.Args[0]}");
+            }
+
             return 0;
         },
     };

@@ -84,6 +84,16 @@ public static class ContainerList
             last = 1;
         }
 
+        // docker checks the template before asking the engine.
+        try
+        {
+            FormatRenderer.Render(format, [NewContext(new JsonObject(), true, DateTimeOffset.UnixEpoch)], Headers);
+        }
+        catch (TemplateException e)
+        {
+            throw new CliException("failed to execute template: " + e.Message);
+        }
+
         var query = new EngineQuery()
             .AddBool("all", f.Bool("all"))
             .AddIf(last > 0, "limit", Common.I(last))
@@ -134,6 +144,7 @@ public static class ContainerList
             return string.Join(",", names);
         });
         ctx.Add("Networks", () => c["NetworkSettings"]?["Networks"] is JsonObject nets ? string.Join(",", nets.Select(kv => kv.Key).OrderBy(k => k, StringComparer.Ordinal)) : string.Empty);
+        ctx.Add("Platform", () => GoNil.Pointer);
         ctx.Add("Ports", () => Ports.Display(c["Ports"]));
         ctx.Add("RunningFor", () => Units.HumanDuration(now - created) + " ago");
         ctx.Add("Size", () =>

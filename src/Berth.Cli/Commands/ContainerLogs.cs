@@ -34,8 +34,8 @@ public static class ContainerLogs
         var now = inv.Context.Clock.GetUtcNow();
         var query = new EngineQuery()
             .Add("stdout", "1").Add("stderr", "1")
-            .Add("since", f.String("since") is { } since ? TimeArg.ToTimestamp(since, now) : null)
-            .Add("until", f.String("until") is { } until ? TimeArg.ToTimestamp(until, now) : null)
+            .Add("since", f.String("since") is { } since ? TimeArg.ToTimestamp(since, now, "since") : null)
+            .Add("until", f.String("until") is { } until ? TimeArg.ToTimestamp(until, now, "until") : null)
             .AddBool("timestamps", f.Bool("timestamps"))
             .AddBool("follow", f.Bool("follow"))
             .Add("tail", f.String("tail") ?? "all")

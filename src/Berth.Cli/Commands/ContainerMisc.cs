@@ -69,7 +69,7 @@ public static class ContainerMisc
                     return 0;
                 }
 
-                throw new CliException($"Error: No public port '{key}' published for {inv.Args[0]}");
+                throw new CliException($"Error: No public port '{inv.Args[1]}' published for {inv.Args[0]}");
             }
 
             if (ports is not null)

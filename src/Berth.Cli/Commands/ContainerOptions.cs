@@ -535,24 +535,12 @@ public static class ContainerOptions
         var colon = spec.IndexOf(':', StringComparison.Ordinal);
         var name = colon < 0 ? spec : spec[..colon];
         long count = 0;
-        if (colon >= 0)
+        if (colon >= 0 && !long.TryParse(spec.AsSpan(colon + 1), CultureInfo.InvariantCulture, out count))
         {
-            if (name != "on-failure")
-            {
-                throw new CliException($"invalid restart policy format: maximum retry count can only be used with 'on-failure'", 125);
-            }
-
-            if (!long.TryParse(spec.AsSpan(colon + 1), CultureInfo.InvariantCulture, out count))
-            {
-                throw new CliException($"invalid restart policy format: maximum retry count must be an integer", 125);
-            }
+            throw new CliException($"invalid restart policy format: maximum retry count must be an integer", 125);
         }
 
-        if (name is not ("" or "no" or "always" or "unless-stopped" or "on-failure"))
-        {
-            throw new CliException($"invalid restart policy format: unknown policy '{name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'", 125);
-        }
-
+        // The engine judges the policy name (docker passes it through).
         return new JsonObject { ["Name"] = name.Length == 0 ? "no" : name, ["MaximumRetryCount"] = count };
     }
 

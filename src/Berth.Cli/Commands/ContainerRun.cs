@@ -44,7 +44,7 @@ public static class ContainerRun
             await inv.Out.WriteLineAsync(id);
             return 0;
         }
-        catch (Exception e) when (e is EngineApiException or EngineConnectionException or CliException { ExitCode: 125 })
+        catch (CliException e) when (e.ExitCode == 125)
         {
             throw RunError(inv, e);
         }
@@ -54,6 +54,11 @@ public static class ContainerRun
     {
         var f = inv.Flags;
         var detach = f.Bool("detach");
+        if (detach && f.List("attach").Count > 0)
+        {
+            throw new CliException("conflicting options: cannot specify both --attach and --detach");
+        }
+
         var ctx = inv.Context;
         var client = inv.Client;
         string id;
@@ -65,10 +70,6 @@ public static class ContainerRun
         bool autoRemove;
         try
         {
-            if (detach && f.List("attach").Count > 0)
-            {
-                throw new CliException("Conflicting options: -a and -d", 125);
-            }
 
             var size = f.Bool("tty") && ctx.StdoutIsTerminal ? Posix.GetSize(1) : null;
             var request = ContainerOptions.Build(f, inv.Args[0], inv.Args.Skip(1).ToList(), ctx.StdinIsTerminal, size);
@@ -157,7 +158,7 @@ public static class ContainerRun
                     await ResizeAsync(client, $"/containers/{id}/resize");
                 }
 
-                using var winch = tty && ctx.StdoutIsTerminal ? PosixSignalRegistration.Create(PosixSignal.SIGWINCH, sig => { _ = ResizeAsync(client, $"/containers/{id}/resize"); }) : null;
+                using var winch = tty && ctx.StdoutIsTerminal ? Terminal.Posix.OnWindowResize(() => { _ = ResizeAsync(client, $"/containers/{id}/resize"); }) : null;
                 var streams = new HijackedStreams(ctx);
                 await streams.RunAsync(connection, tty, attachStdin, DetachKeys.Parse(detachKeys ?? DetachKeys.Default), inv.CancellationToken);
                 if (streams.Detached)

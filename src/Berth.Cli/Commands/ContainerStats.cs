@@ -163,16 +163,15 @@ public static class ContainerStats
         }
 
         var pids = Common.Long(s?["pids_stats"], "current");
-        var running = s?["read"] is not null && Common.Str(s, "read") != "0001-01-01T00:00:00Z";
         return new RowContext("*formatter.statsContext")
             .Add("Container", () => arg)
             .Add("Name", () => name.Length == 0 ? "--" : name)
             .Add("ID", () => trunc ? Ids.Truncate(fullId) : fullId)
-            .Add("CPUPerc", () => running ? cpuPercent.ToString("F2", CultureInfo.InvariantCulture) + "%" : "--")
-            .Add("MemUsage", () => running ? Units.BytesSize(usage) + " / " + Units.BytesSize(limit) : "-- / --")
-            .Add("NetIO", () => running ? Units.HumanSize(rx, 3) + " / " + Units.HumanSize(tx, 3) : "--")
-            .Add("BlockIO", () => running ? Units.HumanSize(read, 3) + " / " + Units.HumanSize(write, 3) : "--")
-            .Add("MemPerc", () => running ? memPercent.ToString("F2", CultureInfo.InvariantCulture) + "%" : "--")
-            .Add("PIDs", () => running ? Common.I(pids) : "--");
+            .Add("CPUPerc", () => cpuPercent.ToString("F2", CultureInfo.InvariantCulture) + "%")
+            .Add("MemUsage", () => Units.BytesSize(usage) + " / " + Units.BytesSize(limit))
+            .Add("NetIO", () => Units.HumanSize(rx, 3) + " / " + Units.HumanSize(tx, 3))
+            .Add("BlockIO", () => Units.HumanSize(read, 3) + " / " + Units.HumanSize(write, 3))
+            .Add("MemPerc", () => memPercent.ToString("F2", CultureInfo.InvariantCulture) + "%")
+            .Add("PIDs", () => Common.I(pids));
     }
 }

@@ -95,16 +95,28 @@ public static class Inspect
                 continue;
             }
 
+            // docker runs the template on its typed struct first, then on the raw JSON.
+            var mark = output.Length;
             try
             {
                 template.Execute(output, JsonModel.FromJson(element));
-                output.Append('\n');
             }
-            catch (TemplateException e)
+            catch (TemplateException)
             {
-                await inv.Out.WriteAsync(output.ToString());
-                throw new CliException("template parsing error: " + e.Message);
+                output.Length = mark;
+                try
+                {
+                    template.Execute(output, JsonModel.FromRawJson(element));
+                }
+                catch (TemplateException e)
+                {
+                    output.Length = mark;
+                    await inv.Out.WriteAsync(output.ToString() + "\n");
+                    throw new CliException("template parsing error: " + e.Message);
+                }
             }
+
+            output.Append('\n');
         }
 
         if (template is null)

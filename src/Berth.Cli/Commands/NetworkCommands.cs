@@ -226,7 +226,7 @@ public static class NetworkCommands
             {
                 var labels = n["Labels"] as JsonObject;
                 var id = Common.Str(n, "Id") ?? string.Empty;
-                return (object?)new RowContext("*formatter.networkContext")
+                return (object?)new RowContext("*network.networkContext")
                     .Add("ID", () => trunc ? Ids.Truncate(id) : id)
                     .Add("Name", () => Common.Str(n, "Name") ?? string.Empty)
                     .Add("Driver", () => Common.Str(n, "Driver") ?? string.Empty)
@@ -251,19 +251,30 @@ public static class NetworkCommands
         Short = "Remove one or more networks",
         Args = ArgRule.AtLeast(1),
         Flags = [Flag.Bool("f|force", "Do not error if the network does not exist")],
-        Run = inv => ContainerLifecycle.ForEachAsync(inv, async n =>
+        Run = async inv =>
         {
-            try
+            var failed = false;
+            foreach (var n in inv.Args)
             {
-                await inv.Client.DeleteAsync($"/networks/{n}", null, inv.CancellationToken);
-            }
-            catch (EngineApiException e) when (e.StatusCode == 404 && inv.Flags.Bool("force"))
-            {
-                return;
+                try
+                {
+                    await inv.Client.DeleteAsync($"/networks/{n}", null, inv.CancellationToken);
+                    await inv.Out.WriteLineAsync(n);
+                }
+                catch (EngineApiException e) when (e.StatusCode == 404 && inv.Flags.Bool("force"))
+                {
+                }
+                catch (EngineApiException e)
+                {
+                    inv.Context.FlushOut();
+                    await inv.Err.WriteLineAsync("Error response from daemon: " + e.Message);
+                    failed = true;
+                }
             }
 
-            await inv.Out.WriteLineAsync(n);
-        }),
+            // docker reports a failed removal with this line after the daemon's message.
+            return failed ? throw new CliException("exit status 1") : 0;
+        },
     };
 
     private static CommandSpec Prune() => new()

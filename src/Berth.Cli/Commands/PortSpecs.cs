@@ -106,6 +106,5 @@ public static class PortSpecs
             && start <= end && end <= 65535;
     }
 
-    private static CliException Invalid(string spec, string message) =>
-        new($"invalid argument \"{spec}\" for \"-p, --publish\" flag: {message}", 125);
+    private static CliException Invalid(string spec, string message) => new(message, 125);
 }

@@ -54,7 +54,7 @@ public static class RegistryCommands
             await inv.Err.WriteLineAsync("WARNING! Using --password via the CLI is insecure. Use --password-stdin.");
         }
 
-        if (user is null || password is null)
+        if (user is null || string.IsNullOrEmpty(password))
         {
             if (!inv.Context.StdinIsTerminal)
             {
@@ -68,7 +68,7 @@ public static class RegistryCommands
                 user = Console.ReadLine()?.Trim() ?? string.Empty;
             }
 
-            if (password is null)
+            if (string.IsNullOrEmpty(password))
             {
                 await inv.Out.WriteAsync("Password: ");
                 inv.Context.FlushOut();

@@ -47,7 +47,24 @@ public static class SystemCommands
             var clientInfo = new JsonObject { ["Debug"] = inv.Context.Debug, ["Context"] = "default", ["Plugins"] = new JsonArray(), ["Warnings"] = null };
             obj["ClientInfo"] = clientInfo;
             var template = GoTemplate.Parse(format == "json" ? "{{json .}}" : format);
-            await inv.Out.WriteLineAsync(template.Execute(JsonModel.FromJson(obj)));
+            var model = JsonModel.FromJson(obj);
+            if (model is GoStruct st)
+            {
+                st.TypeName = "system.dockerInfo";
+            }
+
+            var text = new StringBuilder();
+            try
+            {
+                template.Execute(text, model);
+            }
+            catch (TemplateException e)
+            {
+                await inv.Out.WriteLineAsync(text.ToString());
+                throw new CliException(e.Message);
+            }
+
+            await inv.Out.WriteLineAsync(text.ToString());
             return 0;
         }
 

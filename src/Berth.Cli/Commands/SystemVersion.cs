@@ -88,7 +88,8 @@ public static class SystemVersion
             {
                 foreach (var kv in d)
                 {
-                    details[kv.Key] = kv.Value is JsonValue v ? v.ToString() : string.Empty;
+                    var text = kv.Value is JsonValue v ? v.ToString() : string.Empty;
+                    details[kv.Key] = kv.Key == "BuildTime" ? ReformatDate(text) : text;
                 }
             }
 
@@ -113,8 +114,22 @@ public static class SystemVersion
             new("Arch", Common.Str(server, "Arch") ?? string.Empty),
             new("KernelVersion", Common.Str(server, "KernelVersion") ?? string.Empty),
             new("Experimental", Common.Bool(server, "Experimental")),
-            new("BuildTime", Common.Str(server, "BuildTime") ?? string.Empty),
+            new("BuildTime", ReformatDate(Common.Str(server, "BuildTime") ?? string.Empty)),
         ]);
+    }
+
+    /// <summary>docker shows build times in Go's ANSIC layout ("Mon Jan _2 15:04:05 2006").</summary>
+    private static string ReformatDate(string text)
+    {
+        if (!GoTime.TryParse(text, out var t))
+        {
+            return text;
+        }
+
+        var u = t.UtcDateTime;
+        return u.ToString("ddd MMM ", System.Globalization.CultureInfo.InvariantCulture)
+            + u.Day.ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(2)
+            + u.ToString(" HH:mm:ss yyyy", System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public static string ArchName() => System.Runtime.InteropServices.RuntimeInformation.OSArchitecture switch

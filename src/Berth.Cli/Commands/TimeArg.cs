@@ -12,7 +12,7 @@ public static class TimeArg
         "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH", "yyyy-MM-dd",
     ];
 
-    public static string ToTimestamp(string value, DateTimeOffset now)
+    public static string ToTimestamp(string value, DateTimeOffset now, string? flag = null)
     {
         if (value.Length == 0)
         {
@@ -52,7 +52,8 @@ public static class TimeArg
             return Unix(parsed);
         }
 
-        throw new CliException($"invalid value for \"since\": failed to parse value as time or duration: \"{value}\"");
+        var prefix = flag is null ? string.Empty : $"invalid value for \"{flag}\": ";
+        throw new CliException($"{prefix}failed to parse value as time or duration: \"{value}\"");
     }
 
     private static string Unix(DateTimeOffset t)

@@ -75,7 +75,8 @@ public sealed partial record ImageReference(string Domain, string Path, string? 
 
         if (path.Any(char.IsUpper))
         {
-            error = "invalid reference format: repository name (" + path + ") must be lowercase";
+            var shown = domain == "docker.io" && !path.Contains('/', StringComparison.Ordinal) ? "library/" + path : path;
+            error = "invalid reference format: repository name (" + shown + ") must be lowercase";
             return null;
         }
 

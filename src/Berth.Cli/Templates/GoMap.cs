@@ -13,4 +13,7 @@ public sealed class GoMap
 
     /// <summary>A map[string]string: a missing key reads as "" rather than &lt;no value&gt;.</summary>
     public bool StringValued { get; }
+
+    /// <summary>Template option missingkey=error: a missing key fails instead of printing &lt;no value&gt;.</summary>
+    public bool MissingKeyError { get; init; }
 }

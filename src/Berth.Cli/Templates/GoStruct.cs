@@ -16,4 +16,10 @@ public sealed class GoStruct
     public List<KeyValuePair<string, object?>> Fields { get; }
 
     public Dictionary<string, object?> Index { get; }
+
+    /// <summary>Fields the engine omitted that the Go type has: printed with %v, left out of JSON.</summary>
+    public HashSet<string> Synthetic { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The Go type name used in "can't evaluate field" errors.</summary>
+    public string TypeName { get; set; } = "struct";
 }

@@ -453,15 +453,19 @@ public sealed class GoTemplate
                         return fv;
                     }
 
-                    // An omitted field: Go's typed struct would hold the zero value.
-                    return new GoNil(JsonModel.NilKindFor(name), name);
+                    throw Error(node, $"can't evaluate field {name} in type {st.TypeName}");
                 case GoMap m:
                     if (hasArgs)
                     {
                         throw Error(node, $"{name} is not a method but has arguments");
                     }
 
-                    return m.Entries.TryGetValue(name, out var mv) ? mv : NoValue.Instance;
+                    if (m.Entries.TryGetValue(name, out var mv))
+                    {
+                        return mv;
+                    }
+
+                    return m.MissingKeyError ? throw Error(node, $"map has no entry for key \"{name}\"") : NoValue.Instance;
                 case GoNil { MissingField: { } missing }:
                     throw Error(node, $"map has no entry for key \"{missing}\"");
                 case GoNil { Kind: NilKind.Map }:

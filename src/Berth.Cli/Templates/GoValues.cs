@@ -184,11 +184,15 @@ public static class GoValues
     public static string ToJson(object? v)
     {
         var sb = new StringBuilder();
-        WriteJson(sb, v);
+        WriteJson(sb, v, false);
         return sb.ToString();
     }
 
-    public static void WriteJson(StringBuilder sb, object? v)
+    /// <summary>
+    /// Writes JSON; <paramref name="escapeHtml"/> escapes &lt; &gt; &amp; as json.Marshal does
+    /// (docker's formatting contexts marshal themselves that way).
+    /// </summary>
+    public static void WriteJson(StringBuilder sb, object? v, bool escapeHtml)
     {
         switch (v)
         {
@@ -196,7 +200,7 @@ public static class GoValues
                 sb.Append("null");
                 break;
             case string s:
-                WriteJsonString(sb, s);
+                WriteJsonString(sb, s, escapeHtml);
                 break;
             case bool b:
                 sb.Append(b ? "true" : "false");
@@ -221,25 +225,32 @@ public static class GoValues
                     }
 
                     first = false;
-                    WriteJsonString(sb, kv.Key);
+                    WriteJsonString(sb, kv.Key, escapeHtml);
                     sb.Append(':');
-                    WriteJson(sb, kv.Value);
+                    WriteJson(sb, kv.Value, escapeHtml);
                 }
 
                 sb.Append('}');
                 break;
             case GoStruct st:
                 sb.Append('{');
-                for (var i = 0; i < st.Fields.Count; i++)
+                var firstField = true;
+                foreach (var field in st.Fields)
                 {
-                    if (i > 0)
+                    if (st.Synthetic.Contains(field.Key))
+                    {
+                        continue;
+                    }
+
+                    if (!firstField)
                     {
                         sb.Append(',');
                     }
 
-                    WriteJsonString(sb, st.Fields[i].Key);
+                    firstField = false;
+                    WriteJsonString(sb, field.Key, escapeHtml);
                     sb.Append(':');
-                    WriteJson(sb, st.Fields[i].Value);
+                    WriteJson(sb, field.Value, escapeHtml);
                 }
 
                 sb.Append('}');
@@ -254,10 +265,10 @@ public static class GoValues
                         sb.Append(',');
                     }
 
-                    WriteJsonString(sb, names[i]);
+                    WriteJsonString(sb, names[i], true);
                     sb.Append(':');
                     p.TryGetField(names[i], [], out var fv);
-                    WriteJson(sb, fv);
+                    WriteJson(sb, fv, true);
                 }
 
                 sb.Append('}');
@@ -271,13 +282,13 @@ public static class GoValues
                         sb.Append(',');
                     }
 
-                    WriteJson(sb, list[i]);
+                    WriteJson(sb, list[i], escapeHtml);
                 }
 
                 sb.Append(']');
                 break;
             default:
-                WriteJsonString(sb, Convert.ToString(v, CultureInfo.InvariantCulture) ?? string.Empty);
+                WriteJsonString(sb, Convert.ToString(v, CultureInfo.InvariantCulture) ?? string.Empty, escapeHtml);
                 break;
         }
     }

@@ -28,7 +28,102 @@ public static class JsonModel
         "Processes", "Titles", "DriverStatus", "SystemStatus", "Changes", "Secrets", "Configs",
     };
 
-    public static object? FromJson(JsonNode? node) => Convert(node, string.Empty, string.Empty);
+    // Go field order of the structs people print whole ({{.Config}}, {{.State}}), with the zero
+    // value a field has when the engine omitted it (omitempty).
+    private static readonly (string Name, object? Zero)[] ContainerConfigFields =
+    [
+        ("Hostname", string.Empty), ("Domainname", string.Empty), ("User", string.Empty), ("AttachStdin", false),
+        ("AttachStdout", false), ("AttachStderr", false), ("ExposedPorts", new GoNil(NilKind.Map)), ("Tty", false),
+        ("OpenStdin", false), ("StdinOnce", false), ("Env", new GoNil(NilKind.Slice)), ("Cmd", new GoNil(NilKind.Slice)),
+        ("Healthcheck", GoNil.Pointer), ("ArgsEscaped", false), ("Image", string.Empty), ("Volumes", new GoNil(NilKind.Map)),
+        ("WorkingDir", string.Empty), ("Entrypoint", new GoNil(NilKind.Slice)), ("NetworkDisabled", false),
+        ("MacAddress", string.Empty), ("OnBuild", new GoNil(NilKind.Slice)), ("Labels", new GoNil(NilKind.Map)),
+        ("StopSignal", string.Empty), ("StopTimeout", GoNil.Pointer), ("Shell", new GoNil(NilKind.Slice)),
+    ];
+
+    private static readonly (string Name, object? Zero)[] ContainerStateFields =
+    [
+        ("Status", string.Empty), ("Running", false), ("Paused", false), ("Restarting", false), ("OOMKilled", false),
+        ("Dead", false), ("Pid", 0L), ("ExitCode", 0L), ("Error", string.Empty), ("StartedAt", string.Empty),
+        ("FinishedAt", string.Empty), ("Health", GoNil.Pointer),
+    ];
+
+    public static object? FromJson(JsonNode? node)
+    {
+        var value = Convert(node, string.Empty, string.Empty);
+        if (value is GoStruct root && node is JsonObject o && o.ContainsKey("State") && o.ContainsKey("HostConfig"))
+        {
+            // A container: give Config and State all the fields of their Go types.
+            Complete(root, "Config", ContainerConfigFields);
+            Complete(root, "State", ContainerStateFields);
+        }
+
+        return value;
+    }
+
+    private static void Complete(GoStruct root, string field, (string Name, object? Zero)[] schema)
+    {
+        if (!root.Index.TryGetValue(field, out var v) || v is not GoStruct st)
+        {
+            return;
+        }
+
+        var known = schema.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var fields = new List<KeyValuePair<string, object?>>();
+        foreach (var (name, zero) in schema)
+        {
+            fields.Add(new(name, st.Index.TryGetValue(name, out var existing) ? existing : zero));
+        }
+
+        // Fields this CLI does not know keep their place at the end.
+        fields.AddRange(st.Fields.Where(f => !known.Contains(f.Key)));
+        var completed = new GoStruct(fields);
+        foreach (var (name, _) in schema)
+        {
+            if (!st.Index.ContainsKey(name))
+            {
+                completed.Synthetic.Add(name);
+            }
+        }
+
+        var i = root.Fields.FindIndex(f => f.Key == field);
+        root.Fields[i] = new(field, completed);
+        root.Index[field] = completed;
+    }
+
+    /// <summary>
+    /// The engine's JSON as Go's json.Decode into interface{} sees it (every object a map, a
+    /// missing key an error): docker's fallback when a template fails on the typed struct.
+    /// </summary>
+    public static object? FromRawJson(JsonNode? node)
+    {
+        switch (node)
+        {
+            case null:
+                return NoValue.Instance;
+            case JsonArray array:
+                return array.Select(FromRawJson).ToList();
+            case JsonObject obj:
+                var entries = new SortedDictionary<string, object?>(StringComparer.Ordinal);
+                foreach (var kv in obj)
+                {
+                    entries[kv.Key] = FromRawJson(kv.Value);
+                }
+
+                return new GoMap(entries, false) { MissingKeyError = true };
+            case JsonValue value:
+                return value.GetValueKind() switch
+                {
+                    JsonValueKind.String => value.GetValue<string>(),
+                    JsonValueKind.True => true,
+                    JsonValueKind.False => false,
+                    JsonValueKind.Number => new GoNumber(value.ToJsonString()),
+                    _ => NoValue.Instance,
+                };
+            default:
+                return NoValue.Instance;
+        }
+    }
 
     public static object? Convert(JsonNode? node, string name, string parent)
     {

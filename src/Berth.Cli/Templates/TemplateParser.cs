@@ -290,6 +290,8 @@ public sealed class TemplateParser
             return term;
         }
 
+        // Like Go, a chained node is positioned at the first field after the term.
+        var chainPos = Peek().Pos;
         var fields = new List<string>();
         while (Peek().Kind == TokenKind.Field)
         {
@@ -298,10 +300,10 @@ public sealed class TemplateParser
 
         return term switch
         {
-            FieldNode f => new FieldNode(f.Pos, [.. f.Ident, .. fields]),
-            VariableNode v => new VariableNode(v.Pos, [.. v.Ident, .. fields]),
+            FieldNode f => new FieldNode(chainPos, [.. f.Ident, .. fields]),
+            VariableNode v => new VariableNode(chainPos, [.. v.Ident, .. fields]),
             BoolNode or StringNode or NumberNode or NilNode or DotNode => throw Error(term.Pos, $"unexpected . after term {Describe(_tokens[_i - fields.Count - 1])}"),
-            _ => new ChainNode(term.Pos, term, [.. fields]),
+            _ => new ChainNode(chainPos, term, [.. fields]),
         };
     }
 

@@ -62,6 +62,17 @@ public static partial class Posix
 
     public static void Restore(int fd, byte[] state) => _ = tcsetattr(fd, 0, state);
 
+    /// <summary>Calls <paramref name="onResize"/> on SIGWINCH until disposed.</summary>
+    public static IDisposable? OnWindowResize(Action onResize)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return null;
+        }
+
+        return PosixSignalRegistration.Create(PosixSignal.SIGWINCH, _ => onResize());
+    }
+
     /// <summary>Owner of a file (not following a final symlink); 0:0 when it cannot be read.</summary>
     public static (int Uid, int Gid) Owner(string path)
     {
@@ -84,6 +95,14 @@ public static partial class Posix
     }
 
     public static void Chown(string path, int uid, int gid) => _ = lchown(path, uid, gid);
+
+    public static void SetMode(string path, UnixFileMode mode)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, mode);
+        }
+    }
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int isatty(int fd);

@@ -7,7 +7,16 @@ namespace Berth.Containers.Query;
 /// </summary>
 public static class FilesystemChanges
 {
-    public static List<(string Path, FilesystemChangeKind Kind)> Compute(string upperDir, IReadOnlyList<string> lowerDirs)
+    /// <summary>
+    /// Mount points the engine puts in every container (Docker keeps them in an "init" layer, so
+    /// docker diff never shows them); a directory whose only changes are these is not shown either.
+    /// </summary>
+    public static readonly IReadOnlySet<string> EnginePaths = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "/etc/hostname", "/etc/hosts", "/etc/resolv.conf", "/etc/mtab", "/.dockerenv", "/dev/console", "/dev/pts", "/dev/shm", "/proc", "/sys", "/dev/mqueue",
+    };
+
+    public static List<(string Path, FilesystemChangeKind Kind)> Compute(string upperDir, IReadOnlyList<string> lowerDirs, IReadOnlyCollection<string>? extraMountPoints = null)
     {
         var changes = new List<(string, FilesystemChangeKind)>();
         if (Directory.Exists(upperDir))
@@ -15,8 +24,16 @@ public static class FilesystemChanges
             Walk(new DirectoryInfo(upperDir), "/", lowerDirs, changes);
         }
 
-        changes.Sort((a, b) => string.CompareOrdinal(a.Item1, b.Item1));
-        return changes;
+        var hidden = new HashSet<string>(EnginePaths, StringComparer.Ordinal);
+        hidden.UnionWith(extraMountPoints ?? []);
+        var kept = changes.Where(c => !(hidden.Contains(c.Item1) && c.Item2 != FilesystemChangeKind.Deleted)).ToList();
+
+        // A directory left "modified" only because of hidden mount points is not a change.
+        kept = kept.Where(c => c.Item2 != FilesystemChangeKind.Modified
+            || !changes.Any(h => hidden.Contains(h.Item1) && h.Item1.StartsWith(c.Item1 + "/", StringComparison.Ordinal))
+            || kept.Any(k => k.Item1.StartsWith(c.Item1 + "/", StringComparison.Ordinal))).ToList();
+        kept.Sort((a, b) => string.CompareOrdinal(a.Item1, b.Item1));
+        return kept;
     }
 
     private static void Walk(DirectoryInfo dir, string prefix, IReadOnlyList<string> lowerDirs, List<(string, FilesystemChangeKind)> changes)

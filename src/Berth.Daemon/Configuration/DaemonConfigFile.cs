@@ -15,6 +15,7 @@ public static class DaemonConfigFile
         "hosts", "data-root", "exec-root", "pidfile", "default-runtime", "runtimes", "log-level",
         "live-restore", "cgroup-parent", "log-driver", "log-opts", "bip", "iptables", "ip-forward",
         "dns", "labels", "default-shm-size", "debug",
+        "bridge", "fixed-cidr", "mtu", "default-address-pools", "dns-search", "dns-opts",
     ];
 
     /// <summary>Applies the file's settings to <paramref name="options"/>; <paramref name="flagsGiven"/> are the dockerd flag names set on the command line.</summary>
@@ -76,6 +77,12 @@ public static class DaemonConfigFile
                     "iptables" => o with { Iptables = v.GetBoolean() },
                     "ip-forward" => o with { IpForward = v.GetBoolean() },
                     "dns" => o with { Dns = v.EnumerateArray().Select(x => x.GetString()!).ToList() },
+                    "dns-search" => o with { DnsSearch = v.EnumerateArray().Select(x => x.GetString()!).ToList() },
+                    "dns-opts" => o with { DnsOptions = v.EnumerateArray().Select(x => x.GetString()!).ToList() },
+                    "bridge" => o with { Bridge = v.GetString()! },
+                    "fixed-cidr" => o with { FixedCidr = v.GetString() },
+                    "mtu" => o with { Mtu = v.GetInt32() },
+                    "default-address-pools" => o with { DefaultAddressPools = ParsePools(path, v) },
                     "labels" => o with { Labels = v.EnumerateArray().Select(x => x.GetString()!).Select(SplitLabel).ToDictionary(x => x.Key, x => x.Value) },
                     "default-shm-size" => o with { DefaultShmSize = v.GetString() },
                     _ => o,
@@ -95,6 +102,22 @@ public static class DaemonConfigFile
         }
 
         return merged;
+    }
+
+    private static List<AddressPoolOption> ParsePools(string path, JsonElement pools)
+    {
+        var list = new List<AddressPoolOption>();
+        foreach (var p in pools.EnumerateArray())
+        {
+            if (!p.TryGetProperty("base", out var b) || b.GetString() is not { } baseCidr || !p.TryGetProperty("size", out var size) || !size.TryGetInt32(out var bits))
+            {
+                throw BerthException.Invalid($"unable to configure the Docker daemon with file {path}: default-address-pools entries need \"base\" and \"size\"");
+            }
+
+            list.Add(new AddressPoolOption(baseCidr, bits));
+        }
+
+        return list;
     }
 
     private static KeyValuePair<string, string> SplitLabel(string label)

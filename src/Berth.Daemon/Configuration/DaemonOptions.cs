@@ -45,6 +45,23 @@ public sealed record DaemonOptions
 
     public IReadOnlyList<string> Dns { get; init; } = [];
 
+    /// <summary>dns-search / dns-opts: defaults for containers' --dns-search / --dns-option.</summary>
+    public IReadOnlyList<string> DnsSearch { get; init; } = [];
+
+    public IReadOnlyList<string> DnsOptions { get; init; } = [];
+
+    /// <summary>-b/--bridge: the Linux bridge of the default "bridge" network ("none": no default bridge).</summary>
+    public string Bridge { get; init; } = "berth0";
+
+    /// <summary>--fixed-cidr: the default bridge hands out addresses from this range only.</summary>
+    public string? FixedCidr { get; init; }
+
+    /// <summary>--mtu: MTU of the default bridge (0 = 1500).</summary>
+    public int Mtu { get; init; }
+
+    /// <summary>default-address-pools: where networks without --subnet get their subnet (Docker's defaults when empty).</summary>
+    public IReadOnlyList<AddressPoolOption> DefaultAddressPools { get; init; } = [];
+
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 
     public string? DefaultShmSize { get; init; }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Berth.Api.Json;
 using Berth.Api.Engine;
 using Berth.Core.Errors;
@@ -8,6 +9,13 @@ namespace Berth.Daemon.Http;
 /// <summary>The single place where error kinds become HTTP status codes.</summary>
 public static class ErrorWriter
 {
+    // Messages quote names ("/x"); escape them as \" like Docker does, not as \u0022.
+    private static readonly JsonTypeInfo<ErrorResponse> ErrorTypeInfo = (JsonTypeInfo<ErrorResponse>)new JsonSerializerOptions
+    {
+        Encoder = global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        TypeInfoResolver = SystemJsonContext.Default,
+    }.GetTypeInfo(typeof(ErrorResponse));
+
     public static int StatusFor(ErrorKind kind) => kind switch
     {
         ErrorKind.NotFound => StatusCodes.Status404NotFound,
@@ -38,7 +46,7 @@ public static class ErrorWriter
         }
 
         context.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(context.Response.Body, new ErrorResponse(message), SystemJsonContext.Default.ErrorResponse, context.RequestAborted).ConfigureAwait(false);
+        await JsonSerializer.SerializeAsync(context.Response.Body, new ErrorResponse(message), ErrorTypeInfo, context.RequestAborted).ConfigureAwait(false);
         await context.Response.Body.WriteAsync("\n"u8.ToArray(), context.RequestAborted).ConfigureAwait(false);
     }
 }

@@ -25,14 +25,43 @@ public static class Capabilities
         "CAP_AUDIT_WRITE",
     ];
 
+    /// <summary>
+    /// The capabilities this process may hand on (its bounding set, from /proc/self/status). In a
+    /// nested or restricted host some are missing; "all" then means all of these.
+    /// </summary>
+    public static IReadOnlyList<string> ReadHostBounding()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+            {
+                if (line.StartsWith("CapBnd:", StringComparison.Ordinal))
+                {
+                    var mask = ulong.Parse(line.AsSpan(7).Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+                    return All.Where((_, bit) => (mask & (1UL << bit)) != 0).ToList();
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return All;
+    }
+
     /// <summary>Docker's TweakCapabilities: privileged → all; cap-add ALL → all but drops; cap-drop ALL → only adds.</summary>
-    public static List<string> Compute(IReadOnlyList<string> add, IReadOnlyList<string> drop, bool privileged)
+    /// <param name="add">--cap-add values.</param>
+    /// <param name="drop">--cap-drop values.</param>
+    /// <param name="privileged">--privileged.</param>
+    /// <param name="available">What "all" means on this host (default: every capability).</param>
+    public static List<string> Compute(IReadOnlyList<string> add, IReadOnlyList<string> drop, bool privileged, IReadOnlyList<string>? available = null)
     {
         ArgumentNullException.ThrowIfNull(add);
         ArgumentNullException.ThrowIfNull(drop);
+        var all = available ?? All;
         if (privileged)
         {
-            return [.. All];
+            return [.. all];
         }
 
         var adds = Normalize(add);
@@ -44,7 +73,7 @@ public static class Capabilities
 
         if (adds.Contains("ALL"))
         {
-            return All.Where(c => !drops.Contains(c)).ToList();
+            return all.Where(c => !drops.Contains(c)).ToList();
         }
 
         if (drops.Contains("ALL"))

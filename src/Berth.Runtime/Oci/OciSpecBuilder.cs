@@ -35,14 +35,23 @@ public sealed class OciSpecBuilder
     private readonly Version _kernel;
     private readonly Func<string, IReadOnlyList<DeviceNode>> _hostDevices;
     private readonly bool _seccompSubArchitectures;
+    private readonly IReadOnlyList<string> _hostCapabilities;
 
     /// <param name="initBinary">Host path of the init bound in as /sbin/docker-init (tini-static).</param>
     /// <param name="arch">Docker's GOARCH name of the host, for seccomp.</param>
     /// <param name="kernel">Host kernel version, for seccomp minKernel.</param>
     /// <param name="hostDevices">Enumerates host devices (a path's device or everything under a directory).</param>
     /// <param name="seccompSubArchitectures">Filter 32-bit sub-architectures too (see <see cref="SeccompCompiler.Compile"/>).</param>
-    public OciSpecBuilder(string initBinary, string? arch = null, Version? kernel = null, Func<string, IReadOnlyList<DeviceNode>>? hostDevices = null, bool seccompSubArchitectures = false)
+    /// <param name="hostCapabilities">What "all capabilities" means here (default: this process's bounding set).</param>
+    public OciSpecBuilder(
+        string initBinary,
+        string? arch = null,
+        Version? kernel = null,
+        Func<string, IReadOnlyList<DeviceNode>>? hostDevices = null,
+        bool seccompSubArchitectures = false,
+        IReadOnlyList<string>? hostCapabilities = null)
     {
+        _hostCapabilities = hostCapabilities ?? Capabilities.ReadHostBounding();
         _seccompSubArchitectures = seccompSubArchitectures;
         _initBinary = initBinary;
         _arch = arch ?? SeccompCompiler.HostArch;
@@ -57,7 +66,7 @@ public sealed class OciSpecBuilder
     {
         ArgumentNullException.ThrowIfNull(launch);
         var security = SecurityOptions.Parse(launch.SecurityOpt);
-        var caps = Capabilities.Compute(launch.CapAdd, launch.CapDrop, launch.Privileged);
+        var caps = Capabilities.Compute(launch.CapAdd, launch.CapDrop, launch.Privileged, _hostCapabilities);
         var user = UserResolver.Resolve(launch.Process.User, launch.Process.AdditionalGroups, passwd, group);
 
         var spec = new OciSpec

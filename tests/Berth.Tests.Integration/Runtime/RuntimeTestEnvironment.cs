@@ -167,7 +167,7 @@ public sealed class RuntimeTestEnvironment : IAsyncLifetime
             return published;
         }
 
-        var testShim = Path.Combine(repo, "artifacts", "test-shim", "berth-shim");
+        var testShim = Path.Combine(repo, ".artifacts", "test-shim", "berth-shim");
         await PublishLock.WaitAsync().ConfigureAwait(false);
         try
         {

@@ -42,7 +42,8 @@ public sealed class DaemonConfigTests : IDisposable
     {
         var sock = Path.Combine(_dir, "cfg.sock");
         var data = Path.Combine(_dir, "data");
-        var cfg = Write($$"""{"hosts": ["unix://{{sock}}"], "data-root": "{{data}}", "exec-root": "{{_dir}}/exec", "pidfile": "{{_dir}}/p.pid"}""");
+        // This daemon runs in the test runner's own network namespace: networking must leave it untouched.
+        var cfg = Write($$"""{"hosts": ["unix://{{sock}}"], "data-root": "{{data}}", "exec-root": "{{_dir}}/exec", "pidfile": "{{_dir}}/p.pid", "bridge": "none", "iptables": false, "ip-forward": false}""");
         using var p = System.Diagnostics.Process.Start(RepoPaths.Daemon, ["--config-file", cfg]);
         try
         {

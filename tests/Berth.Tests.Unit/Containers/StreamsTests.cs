@@ -59,6 +59,10 @@ public sealed class StreamsTests
             Directory.CreateDirectory(Path.Combine(upper, "etc"));
             File.WriteAllText(Path.Combine(upper, "etc", "passwd"), "root\nx");
             File.WriteAllText(Path.Combine(upper, "newfile"), string.Empty);
+            File.WriteAllText(Path.Combine(upper, "etc", "hosts"), string.Empty);
+            Directory.CreateDirectory(Path.Combine(upper, "proc"));
+            Directory.CreateDirectory(Path.Combine(lower, "dev"));
+            Directory.CreateDirectory(Path.Combine(upper, "dev", "shm"));
             var whiteout = Path.Combine(upper, "etc", "group");
             File.WriteAllText(whiteout, string.Empty);
             File.SetUnixFileMode(whiteout, UnixFileMode.None);

@@ -41,6 +41,22 @@ public sealed class JsonLogFileTests : IDisposable
     }
 
     [Fact]
+    public async Task Writer_AppendsToTheLogOfEarlierRuns()
+    {
+        using (var first = new JsonLogWriter(LogPath, LogRotation.Unlimited))
+        {
+            first.Append(OutputStream.Stdout, "run 1\n"u8, 1);
+        }
+
+        using (var second = new JsonLogWriter(LogPath, LogRotation.Unlimited))
+        {
+            second.Append(OutputStream.Stdout, "run 2\n"u8, 2);
+        }
+
+        Assert.Equal(["run 1\n", "run 2\n"], await ReadAsync(new LogReadOptions()));
+    }
+
+    [Fact]
     public void Rotation_WithOneFile_Truncates()
     {
         using (var writer = new JsonLogWriter(LogPath, new LogRotation(512, 1)))

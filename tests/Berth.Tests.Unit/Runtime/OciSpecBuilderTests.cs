@@ -15,7 +15,8 @@ public sealed class OciSpecBuilderTests
         "/usr/bin/tini-static",
         "amd64",
         new Version(6, 18),
-        path => path == "/dev/fuse" ? [new DeviceNode("/dev/fuse", 'c', 10, 229, 0x1b6, 0, 0)] : path == "/dev" ? [new DeviceNode("/dev/null", 'c', 1, 3, 0x1b6, 0, 0)] : []);
+        path => path == "/dev/fuse" ? [new DeviceNode("/dev/fuse", 'c', 10, 229, 0x1b6, 0, 0)] : path == "/dev" ? [new DeviceNode("/dev/null", 'c', 1, 3, 0x1b6, 0, 0)] : [],
+        hostCapabilities: Capabilities.All);
 
     private static ContainerLaunch Launch(params string[] args) => new()
     {
@@ -68,6 +69,14 @@ public sealed class OciSpecBuilderTests
         Assert.Single(spec.Linux.Resources!.Devices!);
         Assert.True(spec.Linux.Resources.Devices![0].Allow);
         Assert.Contains(spec.Linux.Devices!, d => d.Path == "/dev/null");
+    }
+
+    [Fact]
+    public void Privileged_OnARestrictedHost_GetsWhatTheHostHas()
+    {
+        var restricted = new OciSpecBuilder("/init", "amd64", new Version(6, 18), _ => [], hostCapabilities: ["CAP_CHOWN", "CAP_SYS_ADMIN"]);
+        Assert.Equal(["CAP_CHOWN", "CAP_SYS_ADMIN"], restricted.Build(Launch() with { Privileged = true }, Passwd, Group).Process.Capabilities!.Bounding);
+        Assert.Contains("CAP_CHOWN", Capabilities.ReadHostBounding());
     }
 
     [Fact]

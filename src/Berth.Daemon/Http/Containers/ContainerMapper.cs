@@ -238,7 +238,7 @@ public static class ContainerMapper
         static long? Changed(long? v) => v is { } x && x != 0 ? x : null;
     }
 
-    public static Wire.ContainerInspectResponse ToInspect(Container c, RootfsMount? rootfs, IReadOnlyList<string>? execIds, long? sizeRw)
+    public static Wire.ContainerInspectResponse ToInspect(Container c, RootfsMount? rootfs, IReadOnlyList<string>? execIds, long? sizeRw, long? sizeRootFs)
     {
         var data = new Dictionary<string, string>();
         if (rootfs is not null)
@@ -272,7 +272,7 @@ public static class ContainerMapper
             HostConfig = ToWire(c.HostConfig),
             GraphDriver = new Wire.GraphDriverData(data, "overlay2"),
             SizeRw = sizeRw,
-            SizeRootFs = sizeRw,
+            SizeRootFs = sizeRootFs,
             Mounts = [.. c.Mounts.Select(ToWire)],
             Config = ToWire(c.Config),
             NetworkSettings = ToNetworkSettings(c),

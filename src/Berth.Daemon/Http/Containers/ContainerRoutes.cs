@@ -71,7 +71,8 @@ public static class ContainerRoutes
     {
         var c = svc.Get(id);
         var size = QueryValues.Bool(ctx.Request, "size") ? svc.SizeRw(c.Id) : (long?)null;
-        var body = ContainerMapper.ToInspect(c, svc.RootfsOf(c.Id), svc.ExecIdsOf(c.Id), size);
+        var rootSize = size is { } rw ? rw + await svc.ImageSizeAsync(c.ImageId, ctx.RequestAborted).ConfigureAwait(false) : (long?)null;
+        var body = ContainerMapper.ToInspect(c, svc.RootfsOf(c.Id), svc.ExecIdsOf(c.Id), size, rootSize);
         await WriteJsonAsync(ctx, body, ContainersJsonContext.Default.ContainerInspectResponse).ConfigureAwait(false);
     }
 

@@ -1,0 +1,89 @@
+using Berth.Cli.Formatting;
+using Berth.Cli.Parsing;
+using Berth.Client;
+
+namespace Berth.Cli.Commands;
+
+/// <summary><c>builder</c>: build and the build cache.</summary>
+public static class BuilderCommands
+{
+    public static CommandSpec Group()
+    {
+        var g = new CommandSpec { Name = "builder", Short = "Manage builds", Group = "management" };
+        g.Add(ImageBuild.Create("build"));
+        g.Add(new CommandSpec
+        {
+            Name = "prune",
+            Usage = "[OPTIONS]",
+            Short = "Remove build cache",
+            Args = ArgRule.None,
+            Flags =
+            [
+                Flag.Bool("a|all", "Remove all unused build cache, not just dangling ones"),
+                Flag.List("filter", "Provide filter values (e.g. \"until=24h\")", "filter"),
+                Flag.Bool("f|force", "Do not prompt for confirmation"),
+                Flag.Bytes("keep-storage", "Amount of disk space to keep for cache"),
+            ],
+            Run = async inv =>
+            {
+                var all = inv.Flags.Bool("all");
+                var warning = all ? "WARNING! This will remove all build cache." : "WARNING! This will remove all dangling build cache.";
+                if (!await Prompt.ConfirmAsync(inv, warning))
+                {
+                    return 0;
+                }
+
+                var q = new EngineQuery().AddBool("all", all).Add("filters", Common.FiltersJson(inv.Flags.List("filter")))
+                    .AddIf(inv.Flags.IsSet("keep-storage"), "keep-storage", Common.I(inv.Flags.Bytes("keep-storage")));
+                var result = await inv.Client.PostJsonAsync("/build/prune", q, null, inv.CancellationToken);
+                var deleted = Common.Strings(result?["CachesDeleted"]).ToList();
+                if (deleted.Count > 0)
+                {
+                    await inv.Out.WriteAsync("Deleted build cache objects:\n" + string.Concat(deleted.Select(d => d + "\n")) + "\n");
+                }
+
+                await inv.Out.WriteLineAsync("Total reclaimed space: " + Units.HumanSize(Common.Long(result, "SpaceReclaimed")));
+                return 0;
+            },
+        });
+        return g;
+    }
+
+    public static CommandSpec Search() => new()
+    {
+        Name = "search",
+        Usage = "[OPTIONS] TERM",
+        Short = "Search Docker Hub for images",
+        Group = "common",
+        Args = ArgRule.Exactly(1),
+        Flags =
+        [
+            Common.FilterFlag(),
+            Common.FormatFlag(),
+            Flag.Int("limit", "Max number of search results"),
+            Flag.Bool("no-trunc", "Don't truncate output"),
+        ],
+        Run = async inv =>
+        {
+            var f = inv.Flags;
+            var q = new EngineQuery().Add("term", inv.Args[0]).AddIf(f.IsSet("limit"), "limit", Common.I(f.Int("limit"))).Add("filters", Common.FiltersJson(f.List("filter")));
+            var headers = new Dictionary<string, string> { ["X-Registry-Auth"] = RegistryAuth.HeaderFor(inv.Context.Config, RegistryAuth.DockerHubKey) };
+            using var r = await inv.Client.SendAsync("GET", "/images/search", q, null, headers, inv.CancellationToken);
+            var results = await r.ReadJsonAsync(inv.CancellationToken);
+            var trunc = !f.Bool("no-trunc");
+            var rows = Common.Items(results).Select(s => (object?)new RowContext("*formatter.searchContext")
+                .Add("Name", () => Common.Str(s, "name") ?? string.Empty)
+                .Add("Description", () =>
+                {
+                    var d = (Common.Str(s, "description") ?? string.Empty).Replace("\n", " ", StringComparison.Ordinal).Replace("\r", " ", StringComparison.Ordinal);
+                    return trunc ? Ids.Ellipsis(d, 45) : d;
+                })
+                .Add("StarCount", () => Common.I(Common.Long(s, "star_count")))
+                .Add("IsOfficial", () => Common.Bool(s, "is_official") ? "[OK]" : string.Empty)).ToList();
+            var headerMap = new Dictionary<string, string> { ["Name"] = "NAME", ["Description"] = "DESCRIPTION", ["StarCount"] = "STARS", ["IsOfficial"] = "OFFICIAL" };
+            var format = f.String("format") is { Length: > 0 } fmt && fmt != "table" ? fmt : "table {{.Name}}\t{{.Description}}\t{{.StarCount}}\t{{.IsOfficial}}";
+            await inv.Out.WriteAsync(FormatRenderer.Render(format, rows, headerMap));
+            return 0;
+        },
+    };
+}
