@@ -51,7 +51,7 @@ public sealed class VolumeTests(VolumesDaemon fixture) : IClassFixture<VolumesDa
         var fresh = Name("fresh");
 
         // Empty volume over image content: copied once, with ownership and symlinks.
-        Assert.Equal("image-content 12:34 from-image.txt", await OkAsync("run", "--rm", "--network", "none", "-v", $"{fresh}:/data", img, "sh", "-c", "cat /data/from-image.txt; echo $(stat -c %u:%g /data/from-image.txt) $(readlink /data/link)"));
+        Assert.Equal("image-content\n12:34 from-image.txt", await OkAsync("run", "--rm", "--network", "none", "-v", $"{fresh}:/data", img, "sh", "-c", "cat /data/from-image.txt; echo $(stat -c %u:%g /data/from-image.txt) $(readlink /data/link)"));
         Assert.Equal("image-content", await OkAsync("run", "--rm", "--network", "none", "-v", $"{fresh}:/x", "busybox", "cat", "/x/from-image.txt"));
 
         // Volume with data over image content: the volume wins.
