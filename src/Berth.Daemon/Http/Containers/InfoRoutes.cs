@@ -15,26 +15,6 @@ public static class InfoRoutes
     public static void Map(IEndpointRouteBuilder api)
     {
         api.MapGet("/info", InfoAsync);
-        api.MapGet("/system/df", DiskUsageAsync);
-    }
-
-    /// <summary>
-    /// docker system df: images (from the image service), containers with their sizes; volumes and
-    /// build cache are empty until those services exist.
-    /// </summary>
-    private static async Task DiskUsageAsync(HttpContext ctx, ContainerService svc, TimeProvider time, IServiceProvider services)
-    {
-        var version = ctx.Items[ApiVersionMiddleware.VersionKey] as string ?? Berth.Api.ApiVersions.Current;
-        var views = services.GetService<Berth.Images.ImageService>()?.DiskUsage() ?? [];
-        var containers = await svc.ListAsync(new Berth.Containers.Query.ContainerListOptions { All = true, Size = true }, ctx.RequestAborted).ConfigureAwait(false);
-        var now = time.GetUtcNow();
-        var body = new Wire.DiskUsage
-        {
-            LayersSize = views.Sum(v => v.Record.Size),
-            Images = [.. views.Select(v => Http.Images.ImagesMapper.ToSummary(v, version))],
-            Containers = [.. containers.Select(c => ContainerMapper.ToSummary(c, now))],
-        };
-        await ContainerRoutes.WriteJsonAsync(ctx, body, ContainersJsonContext.Default.DiskUsage).ConfigureAwait(false);
     }
 
     private static async Task InfoAsync(HttpContext ctx, ContainerService svc, DaemonOptions options, TimeProvider time, IServiceProvider services)
