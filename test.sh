@@ -32,7 +32,7 @@ for suite in Unit Integration; do
     echo "== dotnet tests: $suite"
     dotnet test "tests/Berth.Tests.$suite" -c Debug --no-build -nologo \
         --logger "trx;LogFileName=$results/$suite.trx" --logger "console;verbosity=normal" 2>&1 \
-        | grep -E '^\s+(Passed|Failed|Skipped) |Error Message|Assert|Total tests|^\s+at Berth' | head -400
+        | grep -E "^\s+Failed |^\s+Skipped |Error Message|Assert|Total tests|^\s+at Berth" | tail -n 300
     if [ -f "$results/$suite.trx" ]; then count_trx "$results/$suite.trx"; else echo "$suite: no results"; failed=$((failed + 1)); fi
 done
 
