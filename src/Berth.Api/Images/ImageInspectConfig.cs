@@ -47,7 +47,7 @@ public sealed record ImageInspectConfig
     public IReadOnlyList<string>? Cmd { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public ImageHealthcheck? Healthcheck { get; init; }
+    public Berth.Api.Containers.HealthConfig? Healthcheck { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public bool? ArgsEscaped { get; init; }

@@ -1,3 +1,5 @@
+using Berth.Core.Text;
+
 using Berth.Containers.Model;
 
 namespace Berth.Containers.Query;

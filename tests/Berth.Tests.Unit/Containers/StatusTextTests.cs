@@ -1,3 +1,4 @@
+using Berth.Core.Text;
 using Berth.Containers.Model;
 using Berth.Containers.Query;
 

@@ -71,7 +71,7 @@ public static class ImagesMapper
     public static ImageInspectConfig ToConfig(ImageConfig c, Berth.Images.Model.LegacyConfigFields legacy, bool containerConfigShape)
     {
         var health = c.Healthcheck is { } h
-            ? new ImageHealthcheck { Test = h.Test, Interval = h.Interval, Timeout = h.Timeout, StartPeriod = h.StartPeriod, StartInterval = h.StartInterval, Retries = h.Retries }
+            ? new Berth.Api.Containers.HealthConfig { Test = h.Test?.ToList(), Interval = h.Interval, Timeout = h.Timeout, StartPeriod = h.StartPeriod, StartInterval = h.StartInterval, Retries = h.Retries }
             : null;
         var config = new ImageInspectConfig
         {

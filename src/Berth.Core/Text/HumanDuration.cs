@@ -1,4 +1,4 @@
-namespace Berth.Containers.Query;
+namespace Berth.Core.Text;
 
 /// <summary>Docker's (go-units) human durations: "Less than a second", "5 seconds", "About a minute", "3 hours", "2 weeks".</summary>
 public static class HumanDuration
