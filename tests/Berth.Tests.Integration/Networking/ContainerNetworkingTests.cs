@@ -226,6 +226,39 @@ public sealed class ContainerNetworkingTests(ContainerNetworkingDaemon fixture) 
         await OkAsync("network", "rm", fixedNet);
     }
 
+    [Fact]
+    public async Task Macvlan_containers_on_a_veth_parent_reach_each_other()
+    {
+        // This kernel has no dummy links: a veth pair inside the daemon's namespace is the parent.
+        var parent = "mv" + Guid.NewGuid().ToString("N")[..6];
+        var veth = await HostAsync("ip", "link", "add", parent, "type", "veth", "peer", "name", parent + "p");
+        Assert.True(veth.ExitCode == 0, veth.ToString());
+        await HostAsync("ip", "link", "set", parent, "up");
+        await HostAsync("ip", "link", "set", parent + "p", "up");
+        var net = Unique("mac");
+        await OkAsync("network", "create", "-d", "macvlan", "--subnet", "10.232.0.0/24", "--gateway", "10.232.0.1", "-o", $"parent={parent}", net);
+        var one = Unique("mac1");
+        await OkAsync("run", "-d", "--name", one, "--network", net, "busybox", "sleep", "600");
+        var ip = await OkAsync("inspect", "-f", $"{{{{(index .NetworkSettings.Networks \"{net}\").IPAddress}}}}", one);
+        Assert.StartsWith("10.232.0.", ip, StringComparison.Ordinal);
+        var other = await OkAsync("run", "--rm", "--network", net, "busybox", "sh", "-c", $"ping -c 1 -W 2 {ip} >/dev/null && cat /sys/class/net/eth0/address");
+        Assert.NotEqual(await OkAsync("exec", one, "cat", "/sys/class/net/eth0/address"), other);
+        var ipvlanName = Unique("ipv");
+        var ipvlan = await _d.DockerAsync("network", "create", "-d", "ipvlan", "-o", $"parent={parent}", ipvlanName);
+        if (ipvlan.ExitCode == 0)
+        {
+            await OkAsync("network", "rm", ipvlanName);
+        }
+        else
+        {
+            Assert.Contains("ipvlan", ipvlan.Stderr, StringComparison.Ordinal); // this kernel may lack it: the error says so
+        }
+
+        await OkAsync("rm", "-f", one);
+        await OkAsync("network", "rm", net);
+        await HostAsync("ip", "link", "del", parent);
+    }
+
     private const string UdpEcho = """
         import socket
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
