@@ -15,12 +15,7 @@ public sealed class ContainerNetworkingTests(ContainerNetworkingDaemon fixture) 
 
     private static string Unique(string p) => $"{p}{Guid.NewGuid().ToString("N")[..6]}";
 
-    private async Task<string> OkAsync(params string[] args)
-    {
-        var r = await _d.DockerAsync(args);
-        Assert.True(r.ExitCode == 0, $"docker {string.Join(' ', args)}: {r}\n{_d.Log}");
-        return r.Out;
-    }
+    private Task<string> OkAsync(params string[] args) => _d.DockerOkAsync(args);
 
     /// <summary>A command on the daemon's host side (its network namespace).</summary>
     private Task<CommandResult> HostAsync(string file, params string[] args) =>
