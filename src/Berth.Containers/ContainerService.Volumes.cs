@@ -103,7 +103,7 @@ public sealed partial class ContainerService
             }
 
             var path = Volumes.Mount(m.Name);
-            if (!m.NoCopy && Directory.Exists(path) && VolumeService.IsEmpty(path))
+            if (!m.NoCopy && Directory.Exists(path) && VolumeService.MayNeedCopyUp(path))
             {
                 needCopy.Add(m);
             }

@@ -203,6 +203,13 @@ public sealed partial class VolumeService
     public static bool IsEmpty(string mountpoint) => !Directory.EnumerateFileSystemEntries(mountpoint).Any();
 
     /// <summary>
+    /// Cheap check before <see cref="CopyUpIfEmpty"/>: empty, or holding only a copy-up in progress
+    /// (then the caller waits for it rather than starting on a volume that is still being filled).
+    /// </summary>
+    public static bool MayNeedCopyUp(string mountpoint) =>
+        Directory.EnumerateFileSystemEntries(mountpoint).Take(3).All(e => Path.GetFileName(e) is CopyUpPartial or CopyUpDone);
+
+    /// <summary>
     /// Docker's copy-up: when the volume is empty, the tree under <paramref name="source"/> is
     /// copied into it; returns false (and copies nothing) when it already has entries. Crash-safe:
     /// the copy goes to a hidden staging directory inside the volume, which is renamed to mark it

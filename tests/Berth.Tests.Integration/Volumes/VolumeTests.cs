@@ -76,6 +76,20 @@ public sealed class VolumeTests(VolumesDaemon fixture) : IClassFixture<VolumesDa
     }
 
     [Fact]
+    public async Task Containers_starting_together_on_one_empty_volume_copy_up_once_and_see_all_of_it()
+    {
+        var seed = Name("seed");
+        await OkAsync("run", "--network", "none", "--name", seed, "busybox", "sh", "-c", "mkdir /data && for i in $(seq 1 400); do head -c 20000 /dev/urandom > /data/f$i; done");
+        var img = Name("many") + ":v1";
+        await OkAsync("commit", seed, img);
+        const string sum = "cd /data && ls | wc -l && cat $(ls | sort) | md5sum";
+        var expected = await OkAsync("run", "--rm", "--network", "none", img, "sh", "-c", sum);
+        var v = Name("shared");
+        var runs = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => _d.DockerAsync("run", "--rm", "--network", "none", "-v", $"{v}:/data", img, "sh", "-c", sum)));
+        Assert.All(runs, r => Assert.True(r.ExitCode == 0 && r.Out == expected, r.ToString()));
+    }
+
+    [Fact]
     public async Task Anonymous_volumes_go_with_rm_v_and_read_only_mounts_refuse_writes()
     {
         var c = Name("anon");

@@ -78,6 +78,17 @@ public sealed class CopyUpRecoveryTests : IDisposable
     }
 
     [Fact]
+    public void A_volume_holding_only_a_copy_up_in_progress_may_still_need_one()
+    {
+        var mountpoint = NewService().Create(new CreateVolumeRequest { Name = "busy" }).Mountpoint;
+        Assert.True(VolumeService.MayNeedCopyUp(mountpoint));
+        Directory.CreateDirectory(Path.Combine(mountpoint, ".berth-copyup-partial"));
+        Assert.True(VolumeService.MayNeedCopyUp(mountpoint));
+        File.WriteAllText(Path.Combine(mountpoint, "data"), "x");
+        Assert.False(VolumeService.MayNeedCopyUp(mountpoint));
+    }
+
+    [Fact]
     public async Task Two_starts_on_one_empty_volume_copy_once()
     {
         var svc = NewService();
