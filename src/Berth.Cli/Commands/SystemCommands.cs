@@ -507,6 +507,11 @@ public static class SystemCommands
             var f = inv.Flags;
             var all = f.Bool("all");
             var volumes = f.Bool("volumes");
+            if (volumes && f.List("filter").Any(x => x.Split('=')[0] == "until"))
+            {
+                throw new CliException("ERROR: The \"until\" filter is not supported with \"--volumes\"");
+            }
+
             var warning = new StringBuilder("WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least one container\n");
             if (volumes)
             {
@@ -537,22 +542,15 @@ public static class SystemCommands
             var (iReport, iSpace) = await PruneImagesAsync(inv, all, filters);
             await inv.Out.WriteAsync(iReport);
             space += iSpace;
-            try
+            // As docker does: the build cache gets the same filters (the daemon validates them) and an error fails the command.
+            var cache = await inv.Client.PostJsonAsync("/build/prune", new EngineQuery().AddBool("all", all).Add("filters", Common.FiltersJson(filters)), null, inv.CancellationToken);
+            var deleted = Common.Strings(cache?["CachesDeleted"]).ToList();
+            if (deleted.Count > 0)
             {
-                var cacheFilters = filters.Where(x => !x.StartsWith("label", StringComparison.Ordinal)).ToList();
-                var cache = await inv.Client.PostJsonAsync("/build/prune", new EngineQuery().AddBool("all", all).Add("filters", Common.FiltersJson(cacheFilters)), null, inv.CancellationToken);
-                var deleted = Common.Strings(cache?["CachesDeleted"]).ToList();
-                if (deleted.Count > 0)
-                {
-                    await inv.Out.WriteAsync("Deleted build cache objects:\n" + string.Concat(deleted.Select(d => d + "\n")) + "\n");
-                }
-
-                space += Common.Long(cache, "SpaceReclaimed");
-            }
-            catch (EngineApiException e) when (e.StatusCode is 404 or 501 or 400)
-            {
+                await inv.Out.WriteAsync("Deleted build cache objects:\n" + string.Concat(deleted.Select(d => d + "\n")) + "\n");
             }
 
+            space += Common.Long(cache, "SpaceReclaimed");
             await inv.Out.WriteLineAsync("Total reclaimed space: " + Units.HumanSize(space));
             return 0;
         },
