@@ -467,7 +467,7 @@ public static class ContainerMapper
             Names = ["/" + c.Name],
             Image = c.Config.Image,
             ImageID = c.ImageId,
-            Command = string.Join(' ', [c.Path, .. c.Args]),
+            Command = string.Join(' ', [c.Path, .. c.Args.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"'{a}'" : a)]), // dockerd quotes arguments with spaces
             Created = c.Created.ToUnixTimeSeconds(),
             Ports = ports,
             SizeRw = item.SizeRw,
