@@ -430,35 +430,16 @@ public static class SystemCommands
         return sb.ToString();
     }
 
-    public static CommandSpec ImagePrune(string name) => new()
-    {
-        Name = name,
-        Usage = "[OPTIONS]",
-        Short = "Remove unused images",
-        Args = ArgRule.None,
-        Flags =
+    public static CommandSpec ImagePrune(string name) => Pruning.Command(
+        name,
+        "Remove unused images",
         [
             Flag.Bool("a|all", "Remove all unused images, not just dangling ones"),
             Flag.List("filter", "Provide filter values (e.g. \"until=<timestamp>\")", "filter"),
             Flag.Bool("f|force", "Do not prompt for confirmation"),
         ],
-        Run = async inv =>
-        {
-            var all = inv.Flags.Bool("all");
-            var warning = all
-                ? "WARNING! This will remove all images without at least one container associated to them."
-                : "WARNING! This will remove all dangling images.";
-            if (!await Prompt.ConfirmAsync(inv, warning))
-            {
-                return 0;
-            }
-
-            var (report, space) = await PruneImagesAsync(inv, all, inv.Flags.List("filter"));
-            await inv.Out.WriteAsync(report);
-            await inv.Out.WriteLineAsync("Total reclaimed space: " + Units.HumanSize(space));
-            return 0;
-        },
-    };
+        inv => inv.Flags.Bool("all") ? "WARNING! This will remove all images without at least one container associated to them." : "WARNING! This will remove all dangling images.",
+        async inv => await PruneImagesAsync(inv, inv.Flags.Bool("all"), inv.Flags.List("filter")));
 
     public static async Task<(string Report, long Space)> PruneImagesAsync(Invocation inv, bool all, IReadOnlyList<string> filters)
     {
@@ -543,15 +524,10 @@ public static class SystemCommands
             await inv.Out.WriteAsync(iReport);
             space += iSpace;
             // As docker does: the build cache gets the same filters (the daemon validates them) and an error fails the command.
-            var cache = await inv.Client.PostJsonAsync("/build/prune", new EngineQuery().AddBool("all", all).Add("filters", Common.FiltersJson(filters)), null, inv.CancellationToken);
-            var deleted = Common.Strings(cache?["CachesDeleted"]).ToList();
-            if (deleted.Count > 0)
-            {
-                await inv.Out.WriteAsync("Deleted build cache objects:\n" + string.Concat(deleted.Select(d => d + "\n")) + "\n");
-            }
-
-            space += Common.Long(cache, "SpaceReclaimed");
-            await inv.Out.WriteLineAsync("Total reclaimed space: " + Units.HumanSize(space));
+            var (bReport, bSpace) = await BuilderCommands.PruneCacheAsync(inv, all, filters, null);
+            await inv.Out.WriteAsync(bReport);
+            space += bSpace;
+            await inv.Out.WriteLineAsync(Pruning.Total(space));
             return 0;
         },
     };
