@@ -75,7 +75,7 @@ public sealed class ScopedPathTests : IDisposable
             }
 
             tar.Position = 0;
-            await TarTree.ExtractAsync(tar, _root, "/", noOverwriteDirNonDir: false, CancellationToken.None);
+            await TarTree.ExtractAsync(tar, _root, "/", noOverwriteDirNonDir: false, owner: (0u, 0u), CancellationToken.None);
             Assert.False(File.Exists(Path.Combine(outside, "pwned")));
             Assert.True(File.Exists(Path.Combine(_root, outside.TrimStart('/'), "pwned")));
         }
