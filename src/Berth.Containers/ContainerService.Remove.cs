@@ -109,7 +109,6 @@ public sealed partial class ContainerService
 
             // The record goes first: from here on the container is gone, whatever happens to the rest.
             _store.Delete(id);
-            await DeleteResourcesAsync(id).ConfigureAwait(false);
             if (removeVolumes)
             {
                 RemoveAnonymousVolumes(c);
@@ -129,6 +128,12 @@ public sealed partial class ContainerService
         }
 
         Publish(c, "destroy");
+
+        // The expensive part (runtime state, rootfs unmount, writable layer, log directory) runs
+        // after the answer: nothing can reach this ID any more, its name is free, and the
+        // container directory goes last, so a daemon that dies half-way finds a directory
+        // without a record at start and finishes the job (InitializeAsync).
+        Background(() => DeleteResourcesAsync(id));
     }
 
     /// <summary>Runtime state, writable layer and the container's directory (logs included).</summary>
