@@ -9,10 +9,6 @@ namespace Berth.Containers;
 
 public sealed partial class ContainerService
 {
-    /// <summary>Warning given when a container asks for the default bridge network, which Berth does not provide yet.</summary>
-    public const string BridgeFallbackWarning =
-        "Berth: bridge networking is not available yet; the container runs in its own network namespace with only a loopback interface (no external network). Use --network host or --network none to choose explicitly.";
-
     public async Task<CreateContainerResult> CreateAsync(CreateContainerRequest request, CancellationToken cancellationToken)
     {
         var userConfig = request.Config;
@@ -30,13 +26,15 @@ public sealed partial class ContainerService
 
         var (hostConfig, warnings) = CreateValidator.PrepareHostConfig(request.HostConfig, _options);
         ValidateNamespaceModes(hostConfig);
-        if (hostConfig.NetworkMode == "bridge")
+        if (hostConfig.NetworkMode == "host" && (hostConfig.PortBindings is { Count: > 0 } || hostConfig.PublishAllPorts))
         {
-            warnings.Add(BridgeFallbackWarning);
+            warnings.Add("Published ports are discarded when using host network mode");
+            hostConfig = hostConfig with { PortBindings = null, PublishAllPorts = false };
         }
 
         var image = await _images.ResolveAsync(userConfig.Image, cancellationToken).ConfigureAwait(false);
         var merged = ConfigMerger.Merge(userConfig, image.Config);
+        var networkEndpoints = await PrepareNetworkAsync(hostConfig, merged, request.NetworkEndpoints, cancellationToken).ConfigureAwait(false);
         CreateValidator.ValidateHealth(merged.Healthcheck);
         var (path, args) = ConfigMerger.EntrypointAndArgs(merged);
         var mounts = MountParser.Parse(hostConfig);
@@ -89,6 +87,7 @@ public sealed partial class ContainerService
                 HostnamePath = Path.Combine(dir, "hostname"),
                 HostsPath = Path.Combine(dir, "hosts"),
                 Mounts = mounts,
+                NetworkEndpoints = networkEndpoints,
                 Platform = image.Os,
             };
             ContainerFiles.Write(container, _options);
@@ -151,11 +150,6 @@ public sealed partial class ContainerService
 
                 _ = Get(target);
             }
-        }
-
-        if (hc.NetworkMode is not ("bridge" or "none" or "host") && !hc.NetworkMode.StartsWith("container:", StringComparison.Ordinal))
-        {
-            throw BerthException.NotFound($"network {hc.NetworkMode} not found");
         }
     }
 

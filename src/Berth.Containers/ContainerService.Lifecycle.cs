@@ -57,10 +57,10 @@ public sealed partial class ContainerService
         entry.ExitRequested = false;
         entry.LastStartRequested = _time.GetUtcNow();
         RuntimeStarted started;
+        ContainerNetworkState? networkState = null;
         try
         {
             var rootfs = _images.GetRootfs(c.Id) ?? throw new BerthException(ErrorKind.Internal, $"the writable layer of container {c.Id} is missing");
-            var network = ResolveNamespace(c.HostConfig.NetworkMode, "net", c);
             var ipc = ResolveNamespace(c.HostConfig.IpcMode, "ipc", c);
             var pid = ResolveNamespace(c.HostConfig.PidMode, "pid", c);
             if (!File.Exists(c.HostsPath) || !File.Exists(c.ResolvConfPath) || !File.Exists(c.HostnamePath))
@@ -69,6 +69,8 @@ public sealed partial class ContainerService
             }
 
             PrepareVolumesForStart(c, rootfs);
+            string network;
+            (network, networkState) = await AttachNetworkAsync(c).ConfigureAwait(false);
             var launch = LaunchBuilder.Build(c, rootfs, _options, network, ipc, pid);
             if (c.HostConfig.LogConfig.Type == "local")
             {
@@ -83,7 +85,7 @@ public sealed partial class ContainerService
         {
             var message = e.Message;
             var exitCode = ExitCodeForStartError(message);
-            var failed = Current(c.Id);
+            var failed = await ReleaseNetworkAsync(Current(c.Id)).ConfigureAwait(false);
             failed = Commit(failed with { State = failed.State with { Running = false, Restarting = false, Paused = false, Pid = 0, Error = message, ExitCode = exitCode } });
             entry.RecordExit(exitCode);
             if (failed.HostConfig.AutoRemove)
@@ -105,6 +107,7 @@ public sealed partial class ContainerService
         var now = Current(c.Id);
         now = Commit(now with
         {
+            Network = networkState ?? now.Network,
             State = now.State with
             {
                 Running = true,
@@ -151,12 +154,6 @@ public sealed partial class ContainerService
             return "host";
         }
 
-        if (kind == "net" && mode is "none" or "bridge")
-        {
-            // "bridge" is not implemented yet: an isolated namespace with loopback only (the create warned).
-            return "none";
-        }
-
         if (!mode.StartsWith("container:", StringComparison.Ordinal))
         {
             return string.Empty;
@@ -170,7 +167,7 @@ public sealed partial class ContainerService
 
         if (!target.State.IsActive || target.State.Pid <= 0)
         {
-            throw BerthException.Conflict($"cannot join {(kind == "net" ? "network" : kind)} namespace of a non running container: container {target.Name} is {target.State.Status}");
+            throw BerthException.Conflict($"cannot join {kind} namespace of a non running container: container {target.Name} is {target.State.Status}");
         }
 
         return string.Create(CultureInfo.InvariantCulture, $"/proc/{target.State.Pid}/ns/{kind}");
@@ -219,6 +216,7 @@ public sealed partial class ContainerService
             }
 
             await StopHealthMonitorAsync(entry).ConfigureAwait(false);
+            current = await ReleaseNetworkAsync(current).ConfigureAwait(false);
             var startedAt = current.State.StartedAt ?? exit.ExitedAt;
             var duration = exit.ExitedAt - startedAt;
             (restart, delay) = entry.ExitRequested || entry.ManualRestart

@@ -34,6 +34,7 @@ public sealed partial class ContainerService
         var aliveSet = new HashSet<string>(alive, StringComparer.Ordinal);
         var toStart = new List<string>();
         var toRemove = new List<string>();
+        var running = new List<string>();
         foreach (var c0 in _store.Snapshot.ById.Values)
         {
             var c = c0;
@@ -62,6 +63,7 @@ public sealed partial class ContainerService
                     c = Commit(c with { State = c.State with { Paused = paused, Pid = status is { Pid: > 0 } st ? st.Pid : c.State.Pid } });
                 }
 
+                running.Add(c.Id);
                 entry.RunGeneration++;
                 WatchExit(entry, c.Id, entry.RunGeneration);
                 if (!paused && HealthRules.HasProbe(c.Config.Healthcheck))
@@ -86,6 +88,7 @@ public sealed partial class ContainerService
                         ExitCode = c.State.Restarting ? c.State.ExitCode : 255,
                         FinishedAt = c.State.Restarting ? c.State.FinishedAt : _time.GetUtcNow(),
                     },
+                    Network = c.Network?.Released(),
                 });
             }
 
@@ -97,6 +100,12 @@ public sealed partial class ContainerService
             {
                 toStart.Add(c.Id);
             }
+        }
+
+        if (Networks is not null)
+        {
+            // Namespaces, interfaces, ports and DNS records of containers that are gone are released.
+            await Networks.ReconcileAsync(running, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var id in toRemove)

@@ -1,4 +1,5 @@
 using Berth.Containers.Model;
+using Berth.Networking.Model;
 
 namespace Berth.Containers;
 
@@ -11,6 +12,9 @@ public sealed record CreateContainerRequest
     public required ContainerConfig Config { get; init; }
 
     public HostConfig HostConfig { get; init; } = new();
+
+    /// <summary>NetworkingConfig.EndpointsConfig: network name or id ("default" for the NetworkMode one) → endpoint settings.</summary>
+    public IReadOnlyDictionary<string, EndpointRequest> NetworkEndpoints { get; init; } = new Dictionary<string, EndpointRequest>();
 
     /// <summary>"os[/arch[/variant]]" or null.</summary>
     public string? Platform { get; init; }

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Berth.Api.Containers;
 
 /// <summary>POST /containers/create body: the Config with HostConfig and NetworkingConfig inside.</summary>
@@ -7,5 +5,5 @@ public sealed class ContainerCreateRequest : ContainerConfig
 {
     public HostConfig? HostConfig { get; init; }
 
-    public JsonElement? NetworkingConfig { get; init; }
+    public NetworkingConfig? NetworkingConfig { get; init; }
 }

@@ -1,3 +1,5 @@
+using Berth.Api.Networks;
+
 namespace Berth.Api.Containers;
 
 /// <summary>Inspect's NetworkSettings (with the legacy top-level address fields Docker still sends).</summary>

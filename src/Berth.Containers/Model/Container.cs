@@ -1,3 +1,5 @@
+using Berth.Networking.Model;
+
 namespace Berth.Containers.Model;
 
 /// <summary>
@@ -49,6 +51,16 @@ public sealed record Container
     public string HostsPath { get; init; } = string.Empty;
 
     public IReadOnlyList<MountPoint> Mounts { get; init; } = [];
+
+    /// <summary>
+    /// NetworkingConfig.EndpointsConfig by network name: the networks the container joins at start
+    /// (its NetworkMode network first) with their aliases, --ip and links. Changed by network
+    /// connect/disconnect.
+    /// </summary>
+    public IReadOnlyDictionary<string, EndpointRequest> NetworkEndpoints { get; init; } = new Dictionary<string, EndpointRequest>(StringComparer.Ordinal);
+
+    /// <summary>What networking gave the container at its last start; addresses and ports are cleared when it stops.</summary>
+    public ContainerNetworkState? Network { get; init; }
 
     /// <summary>Exec instances that belong to the container and have not been cleaned up (transient).</summary>
     [System.Text.Json.Serialization.JsonIgnore]

@@ -1,3 +1,5 @@
+using Berth.Networking.Ports;
+
 namespace Berth.Containers.Model;
 
 /// <summary>
@@ -21,8 +23,17 @@ public sealed record HostConfig
 
     public LogConfig LogConfig { get; init; } = new();
 
-    /// <summary>"bridge", "none", "host" or "container:&lt;id|name&gt;".</summary>
+    /// <summary>"bridge", "none", "host", "container:&lt;id|name&gt;" or a user-defined network's name or id.</summary>
     public string NetworkMode { get; init; } = "bridge";
+
+    /// <summary>-p: "80/tcp" → host addresses/ports to publish it on (empty HostPort: a free port).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<PortBindingRequest>>? PortBindings { get; init; }
+
+    /// <summary>-P: every exposed port on a free host port.</summary>
+    public bool PublishAllPorts { get; init; }
+
+    /// <summary>--link "name:alias" (legacy links: hosts entries on the default bridge, DNS aliases on user networks).</summary>
+    public IReadOnlyList<string>? Links { get; init; }
 
     public RestartPolicy RestartPolicy { get; init; } = RestartPolicy.None;
 

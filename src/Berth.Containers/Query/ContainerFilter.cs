@@ -116,7 +116,7 @@ public static class ContainerFilter
                 continue;
             }
 
-            if (f.Has("network") && !f.Get("network").Any(n => NetworkName(c) == n))
+            if (f.Has("network") && !f.Get("network").Any(n => NetworkNames(c).Contains(n) || (c.Network?.Endpoints.Any(e => e.NetworkId == n) ?? false)))
             {
                 continue;
             }
@@ -131,14 +131,13 @@ public static class ContainerFilter
                 continue;
             }
 
-            if (f.Has("expose") && !f.Get("expose").Any(p => (c.Config.ExposedPorts ?? []).Contains(p.Contains('/') ? p : p + "/tcp")))
+            if (f.Has("expose") && !f.Get("expose").Any(p => MatchesPort(p, c.Config.ExposedPorts ?? [])))
             {
                 continue;
             }
 
-            if (f.Has("publish"))
+            if (f.Has("publish") && !f.Get("publish").Any(p => MatchesPort(p, PublishedPorts(c))))
             {
-                // No container publishes ports until networking lands.
                 continue;
             }
 
@@ -148,9 +147,43 @@ public static class ContainerFilter
         return result;
     }
 
-    /// <summary>The network a container is attached to, as the network= filter and NetworkSettings name it.</summary>
-    public static string NetworkName(Container c) =>
-        c.HostConfig.NetworkMode.StartsWith("container:", StringComparison.Ordinal) ? string.Empty : c.HostConfig.NetworkMode;
+    /// <summary>The networks a container is configured for, by name, as the network= filter and NetworkSettings.Networks name them.</summary>
+    public static IReadOnlyList<string> NetworkNames(Container c)
+    {
+        if (c.HostConfig.NetworkMode.StartsWith("container:", StringComparison.Ordinal))
+        {
+            return [];
+        }
+
+        return c.NetworkEndpoints.Count > 0
+            ? [.. c.NetworkEndpoints.Keys.Order(StringComparer.Ordinal)]
+            : [c.HostConfig.NetworkMode];
+    }
+
+    /// <summary>Container ports ("80/tcp") the container publishes on the host (-p, or -P over its exposed ports).</summary>
+    private static IEnumerable<string> PublishedPorts(Container c) =>
+        (c.HostConfig.PortBindings?.Keys ?? []).Concat(c.HostConfig.PublishAllPorts ? c.Config.ExposedPorts ?? [] : []);
+
+    /// <summary>publish=/expose= values: "80", "80/udp" or a range "8000-8080[/tcp]".</summary>
+    private static bool MatchesPort(string filter, IEnumerable<string> ports)
+    {
+        var slash = filter.IndexOf('/', StringComparison.Ordinal);
+        var proto = slash < 0 ? "tcp" : filter[(slash + 1)..];
+        var range = slash < 0 ? filter : filter[..slash];
+        var dash = range.IndexOf('-', StringComparison.Ordinal);
+        if (!int.TryParse(dash < 0 ? range : range[..dash], System.Globalization.CultureInfo.InvariantCulture, out var low)
+            || !int.TryParse(dash < 0 ? range : range[(dash + 1)..], System.Globalization.CultureInfo.InvariantCulture, out var high))
+        {
+            return false;
+        }
+
+        return ports.Any(p =>
+        {
+            var ps = p.IndexOf('/', StringComparison.Ordinal);
+            return (ps < 0 ? "tcp" : p[(ps + 1)..]) == proto
+                && int.TryParse(ps < 0 ? p : p[..ps], System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= low && n <= high;
+        });
+    }
 
     private static List<Regex>? Regexes(FilterSet f, string name)
     {

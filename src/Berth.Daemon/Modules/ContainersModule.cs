@@ -45,7 +45,9 @@ public static class ContainersModule
             sp.GetRequiredService<ILogger<ContainerService>>())
         {
             Volumes = sp.GetRequiredService<Berth.Volumes.VolumeService>(),
+            Networks = sp.GetRequiredService<Berth.Networking.NetworkService>(),
         });
+        services.AddSingleton<Berth.Networking.IContainerNetworkConnector>(sp => new ContainerNetworkConnector(sp.GetRequiredService<ContainerService>()));
         services.AddSingleton<Berth.Volumes.IVolumeUsage>(sp => new ContainerVolumeUsage(sp.GetRequiredService<ContainerService>()));
         services.AddSingleton<IImageUsage>(sp => new ContainerImageUsage(sp.GetRequiredService<ContainerService>()));
     }

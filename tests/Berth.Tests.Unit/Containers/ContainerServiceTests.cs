@@ -84,10 +84,10 @@ public sealed class ContainerServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_default_bridge_falls_back_to_an_isolated_namespace_with_a_warning()
+    public async Task Without_a_network_service_the_default_bridge_is_an_isolated_namespace()
     {
         var r = await Svc.CreateAsync(new CreateContainerRequest { Config = new ContainerConfig { Image = "busybox" }, HostConfig = new HostConfig { NetworkMode = "default" } }, CancellationToken.None);
-        Assert.Contains(ContainerService.BridgeFallbackWarning, r.Warnings);
+        Assert.Empty(r.Warnings);
         Assert.Equal("bridge", Svc.Get(r.Id).HostConfig.NetworkMode);
         Assert.Matches("^[a-z]+_[a-z]+$", Svc.Get(r.Id).Name);
         await Svc.StartAsync(r.Id, CancellationToken.None);

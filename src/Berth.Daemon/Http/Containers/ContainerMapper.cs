@@ -1,9 +1,13 @@
 using System.Text.Json;
+using Berth.Api.Networks;
 using Berth.Containers;
 using Berth.Containers.Model;
 using Berth.Containers.Query;
 using Berth.Core.Errors;
 using Berth.Core.Model;
+using Berth.Daemon.Http.Networks;
+using Berth.Networking.Model;
+using Berth.Networking.Ports;
 using Domain = Berth.Containers.Model;
 using Wire = Berth.Api.Containers;
 
@@ -18,19 +22,15 @@ public static class ContainerMapper
 {
     public static CreateContainerRequest ToCreate(Wire.ContainerCreateRequest body, string? name, string? platform)
     {
-        RefuseUnsupportedNetworking(body);
         var config = ToConfig(body);
         var hc = body.HostConfig is null ? new Domain.HostConfig() : ToHostConfig(body.HostConfig);
-        return new CreateContainerRequest { Name = name, Config = config, HostConfig = hc, Platform = platform };
+        var endpoints = body.NetworkingConfig?.EndpointsConfig?.ToDictionary(kv => kv.Key, kv => NetworksMapper.ToEndpointRequest(kv.Value), StringComparer.Ordinal)
+            ?? new Dictionary<string, EndpointRequest>(StringComparer.Ordinal);
+        return new CreateContainerRequest { Name = name, Config = config, HostConfig = hc, NetworkEndpoints = endpoints, Platform = platform };
     }
 
     public static Domain.ContainerConfig ToConfig(Wire.ContainerConfig c)
     {
-        if (!string.IsNullOrEmpty(c.MacAddress))
-        {
-            throw BerthException.NotImplemented("MacAddress (--mac-address) is not supported yet: container networking is not implemented");
-        }
-
         return new Domain.ContainerConfig
         {
             Hostname = c.Hostname ?? string.Empty,
@@ -65,6 +65,7 @@ public static class ContainerMapper
             StopSignal = string.IsNullOrEmpty(c.StopSignal) ? null : c.StopSignal,
             StopTimeout = c.StopTimeout,
             Shell = c.Shell,
+            MacAddress = string.IsNullOrEmpty(c.MacAddress) ? null : c.MacAddress,
         };
     }
 
@@ -72,9 +73,6 @@ public static class ContainerMapper
 
     public static Domain.HostConfig ToHostConfig(Wire.HostConfig h)
     {
-        Refuse(h.PortBindings is { Count: > 0 }, "port publishing (-p/--publish) is not supported yet: container networking is not implemented");
-        Refuse(h.PublishAllPorts, "--publish-all (-P) is not supported yet: container networking is not implemented");
-        Refuse(h.Links is { Count: > 0 }, "--link is not supported");
         Refuse(h.VolumeDriver is { Length: > 0 } vd && vd != "local", $"--volume-driver {h.VolumeDriver} is not supported: only the local driver exists");
         Refuse(!string.IsNullOrEmpty(h.Cgroup), "--cgroup is not supported");
         Refuse(h.UsernsMode is { Length: > 0 } and not "host", "--userns is not supported");
@@ -104,6 +102,14 @@ public static class ContainerMapper
             VolumesFrom = h.VolumesFrom,
             LogConfig = new Domain.LogConfig { Type = h.LogConfig?.Type ?? string.Empty, Config = h.LogConfig?.Config ?? new Dictionary<string, string>() },
             NetworkMode = h.NetworkMode ?? string.Empty,
+            PortBindings = h.PortBindings is { Count: > 0 } pb
+                ? pb.ToDictionary(
+                    kv => NormalizePort(kv.Key),
+                    kv => (IReadOnlyList<PortBindingRequest>)[.. (kv.Value ?? []).Select(b => new PortBindingRequest(b.HostIp ?? string.Empty, b.HostPort ?? string.Empty))],
+                    StringComparer.Ordinal)
+                : null,
+            PublishAllPorts = h.PublishAllPorts,
+            Links = h.Links is { Count: > 0 } links ? links : null,
             RestartPolicy = restart,
             AutoRemove = h.AutoRemove,
             ConsoleSize = h.ConsoleSize,
@@ -172,33 +178,6 @@ public static class ContainerMapper
             VolumeDriverOptions = vo.DriverOptions,
         };
     }
-
-    private static void RefuseUnsupportedNetworking(Wire.ContainerCreateRequest body)
-    {
-        if (body.NetworkingConfig is not { ValueKind: JsonValueKind.Object } nc || !nc.TryGetProperty("EndpointsConfig", out var eps) || eps.ValueKind != JsonValueKind.Object)
-        {
-            return;
-        }
-
-        foreach (var ep in eps.EnumerateObject())
-        {
-            if (ep.Value.ValueKind != JsonValueKind.Object)
-            {
-                continue;
-            }
-
-            foreach (var field in new[] { "Aliases", "Links", "IPAMConfig", "DriverOpts" })
-            {
-                if (ep.Value.TryGetProperty(field, out var v) && v.ValueKind is JsonValueKind.Array or JsonValueKind.Object && v.EnumerateArrayOrObjectCount() > 0)
-                {
-                    throw BerthException.NotImplemented($"network endpoint setting {field} (network {ep.Name}) is not supported yet: container networking is not implemented");
-                }
-            }
-        }
-    }
-
-    private static int EnumerateArrayOrObjectCount(this JsonElement e) =>
-        e.ValueKind == JsonValueKind.Array ? e.GetArrayLength() : e.EnumerateObject().Count();
 
     private static void Refuse(bool set, string message)
     {
@@ -343,7 +322,7 @@ public static class ContainerMapper
             ContainerIDFile = string.Empty,
             LogConfig = new Wire.LogConfig { Type = h.LogConfig.Type, Config = new Dictionary<string, string>(h.LogConfig.Config) },
             NetworkMode = h.NetworkMode,
-            PortBindings = [],
+            PortBindings = h.PortBindings?.ToDictionary(kv => kv.Key, kv => (List<Wire.PortBinding>?)[.. kv.Value.Select(b => new Wire.PortBinding { HostIp = b.HostIp, HostPort = b.HostPort })]) ?? [],
             RestartPolicy = new Wire.RestartPolicy { Name = h.RestartPolicy.Name, MaximumRetryCount = h.RestartPolicy.MaximumRetryCount },
             AutoRemove = h.AutoRemove,
             VolumeDriver = string.Empty,
@@ -360,11 +339,11 @@ public static class ContainerMapper
             GroupAdd = h.GroupAdd?.ToList(),
             IpcMode = h.IpcMode,
             Cgroup = string.Empty,
-            Links = null,
+            Links = h.Links?.ToList(),
             OomScoreAdj = h.OomScoreAdj,
             PidMode = h.PidMode,
             Privileged = h.Privileged,
-            PublishAllPorts = false,
+            PublishAllPorts = h.PublishAllPorts,
             ReadonlyRootfs = h.ReadonlyRootfs,
             SecurityOpt = h.SecurityOpt?.ToList(),
             Tmpfs = h.Tmpfs is { Count: > 0 } t ? new Dictionary<string, string>(t) : null,
@@ -425,39 +404,105 @@ public static class ContainerMapper
         Propagation = m.Propagation,
     };
 
-    private static Dictionary<string, Wire.EndpointSettings> Networks(Container c)
+    /// <summary>NetworkSettings.Networks: every network the container is configured for, with the addresses of the running one.</summary>
+    private static Dictionary<string, EndpointSettings> Networks(Container c)
     {
-        var name = ContainerFilter.NetworkName(c);
-        return name.Length == 0 ? [] : new Dictionary<string, Wire.EndpointSettings> { [name] = new() };
+        var result = new Dictionary<string, EndpointSettings>(StringComparer.Ordinal);
+        foreach (var name in ContainerFilter.NetworkNames(c))
+        {
+            var config = c.NetworkEndpoints.GetValueOrDefault(name);
+            var live = c.Network?.Endpoints.FirstOrDefault(e => e.NetworkName == name);
+            var aliases = config?.Aliases ?? [];
+            result[name] = new EndpointSettings
+            {
+                IPAMConfig = config?.IPv4Address is { Length: > 0 } ip ? new EndpointIpamConfig { IPv4Address = ip } : null,
+                Links = config?.Links is { Count: > 0 } links ? [.. links] : null,
+                Aliases = aliases.Count > 0 ? [.. aliases] : null,
+                MacAddress = live?.MacAddress ?? string.Empty,
+                NetworkID = live?.NetworkId ?? string.Empty,
+                EndpointID = live?.EndpointId ?? string.Empty,
+                Gateway = live?.Gateway ?? string.Empty,
+                IPAddress = live?.IPAddress ?? string.Empty,
+                IPPrefixLen = live?.IPPrefixLen ?? 0,
+                IPv6Gateway = string.Empty,
+                GlobalIPv6Address = string.Empty,
+                DNSNames = live is { DnsNames.Count: > 0 } ? [.. live.DnsNames] : null,
+            };
+        }
+
+        return result;
+    }
+
+    /// <summary>Exposed and published ports of a running container: "80/tcp" → where it is published (null: exposed only).</summary>
+    private static SortedDictionary<string, List<Wire.PortBinding>?> PortMap(Container c)
+    {
+        var ports = new SortedDictionary<string, List<Wire.PortBinding>?>(StringComparer.Ordinal);
+        if (!c.State.Running)
+        {
+            return ports;
+        }
+
+        foreach (var p in (c.Config.ExposedPorts ?? []).Concat(c.HostConfig.PortBindings?.Keys ?? []))
+        {
+            ports[p] = null;
+        }
+
+        foreach (var b in c.Network?.Ports ?? [])
+        {
+            var key = b.ContainerPort.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/" + b.Protocol;
+            if (!ports.TryGetValue(key, out var list) || list is null)
+            {
+                ports[key] = list = [];
+            }
+
+            list.Add(new Wire.PortBinding { HostIp = b.HostIp, HostPort = b.HostPort.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        }
+
+        return ports;
     }
 
     private static Wire.NetworkSettings ToNetworkSettings(Container c)
     {
-        var ports = new Dictionary<string, List<Wire.PortBinding>?>();
-        if (c.State.Running)
+        var networks = Networks(c);
+        var sandbox = c.State.Running ? c.Network?.SandboxKey ?? string.Empty : string.Empty;
+        // The legacy top-level fields describe the container's endpoint on the default bridge only.
+        var bridge = networks.GetValueOrDefault("bridge");
+        return new Wire.NetworkSettings
         {
-            foreach (var p in c.Config.ExposedPorts ?? [])
-            {
-                ports[p] = null;
-            }
-        }
-
-        return new Wire.NetworkSettings { Ports = ports, Networks = Networks(c) };
+            SandboxID = sandbox.Length > 0 ? c.Id : string.Empty,
+            SandboxKey = sandbox,
+            Ports = new Dictionary<string, List<Wire.PortBinding>?>(PortMap(c)),
+            Networks = networks,
+            EndpointID = bridge?.EndpointID ?? string.Empty,
+            Gateway = bridge?.Gateway ?? string.Empty,
+            IPAddress = bridge?.IPAddress ?? string.Empty,
+            IPPrefixLen = bridge?.IPPrefixLen ?? 0,
+            MacAddress = bridge?.MacAddress ?? string.Empty,
+        };
     }
 
     public static Wire.ContainerSummary ToSummary(ContainerListItem item, DateTimeOffset now)
     {
         var c = item.Container;
         var ports = new List<Wire.PortSummary>();
-        if (c.State.Running)
+        foreach (var (p, bindings) in PortMap(c))
         {
-            foreach (var p in c.Config.ExposedPorts ?? [])
+            var slash = p.IndexOf('/', StringComparison.Ordinal);
+            if (!int.TryParse(slash < 0 ? p : p[..slash], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port))
             {
-                var slash = p.IndexOf('/', StringComparison.Ordinal);
-                if (int.TryParse(slash < 0 ? p : p[..slash], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port))
-                {
-                    ports.Add(new Wire.PortSummary { PrivatePort = port, Type = slash < 0 ? "tcp" : p[(slash + 1)..] });
-                }
+                continue;
+            }
+
+            var type = slash < 0 ? "tcp" : p[(slash + 1)..];
+            if (bindings is null)
+            {
+                ports.Add(new Wire.PortSummary { PrivatePort = port, Type = type });
+                continue;
+            }
+
+            foreach (var b in bindings)
+            {
+                ports.Add(new Wire.PortSummary { IP = b.HostIp, PrivatePort = port, PublicPort = int.Parse(b.HostPort!, System.Globalization.CultureInfo.InvariantCulture), Type = type });
             }
         }
 

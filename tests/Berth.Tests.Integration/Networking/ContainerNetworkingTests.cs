@@ -1,0 +1,257 @@
+using Berth.Tests.Integration.Harness;
+
+namespace Berth.Tests.Integration.Networking;
+
+public sealed class ContainerNetworkingDaemon() : DaemonFixture("cnet");
+
+/// <summary>
+/// Containers on real networks through the docker CLI and berthd: veth pairs on kernel bridges,
+/// nftables NAT and published ports, the embedded DNS. All traffic stays inside the daemon's
+/// network namespace (the "host" of these tests).
+/// </summary>
+public sealed class ContainerNetworkingTests(ContainerNetworkingDaemon fixture) : IClassFixture<ContainerNetworkingDaemon>
+{
+    private readonly BerthDaemon _d = fixture.Daemon;
+
+    private static string Unique(string p) => $"{p}{Guid.NewGuid().ToString("N")[..6]}";
+
+    private async Task<string> OkAsync(params string[] args)
+    {
+        var r = await _d.DockerAsync(args);
+        Assert.True(r.ExitCode == 0, $"docker {string.Join(' ', args)}: {r}\n{_d.Log}");
+        return r.Out;
+    }
+
+    /// <summary>A command on the daemon's host side (its network namespace).</summary>
+    private Task<CommandResult> HostAsync(string file, params string[] args) =>
+        Shell.RunAsync("nsenter", [$"--net=/run/netns/{_d.Netns}", "--", file, .. args]);
+
+    private async Task<string> HttpGetFromHostAsync(string url)
+    {
+        for (var i = 0; ; i++)
+        {
+            var r = await HostAsync("curl", "-sS", "--max-time", "3", url);
+            if (r.ExitCode == 0 || i == 20)
+            {
+                Assert.True(r.ExitCode == 0, $"curl {url}: {r}");
+                return r.Stdout;
+            }
+
+            await Task.Delay(100); // httpd inside the container may not listen yet
+        }
+    }
+
+    [Fact]
+    public async Task The_default_bridge_gives_an_address_a_route_and_dockers_files()
+    {
+        var name = Unique("bridged");
+        await OkAsync("run", "-d", "--name", name, "--add-host", "extra.example:10.1.2.3", "--dns-search", "corp.example", "busybox", "sleep", "600");
+        var ip = await OkAsync("inspect", "-f", "{{.NetworkSettings.IPAddress}} {{.NetworkSettings.Networks.bridge.IPAddress}} {{.NetworkSettings.Gateway}} {{.NetworkSettings.Networks.bridge.IPPrefixLen}}", name);
+        var parts = ip.Split(' ');
+        Assert.Matches(@"^172\.17\.0\.\d+$", parts[0]);
+        Assert.Equal(parts[0], parts[1]);
+        Assert.Equal("172.17.0.1 16", $"{parts[2]} {parts[3]}");
+        var inside = await OkAsync("exec", name, "sh", "-c", "ip -4 -o addr show eth0; ip route; cat /etc/hosts /etc/resolv.conf");
+        Assert.Contains($"inet {parts[0]}/16", inside, StringComparison.Ordinal);
+        Assert.Contains("default via 172.17.0.1 dev eth0", inside, StringComparison.Ordinal);
+        Assert.Contains("10.1.2.3\textra.example", inside, StringComparison.Ordinal);
+        Assert.Contains($"{parts[0]}\t{(await OkAsync("inspect", "-f", "{{.Config.Hostname}}", name))}", inside, StringComparison.Ordinal);
+        Assert.Contains("search corp.example", inside, StringComparison.Ordinal);
+        Assert.DoesNotContain("127.0.0.11", inside, StringComparison.Ordinal); // no embedded DNS on the default bridge
+
+        // The host reaches the container over the bridge, and the container the host's bridge address.
+        Assert.Equal(0, (await HostAsync("busybox", "ping", "-c", "1", "-W", "2", parts[0])).ExitCode);
+        await OkAsync("exec", name, "ping", "-c", "1", "-W", "2", "172.17.0.1");
+        await OkAsync("rm", "-f", name);
+    }
+
+    [Fact]
+    public async Task Containers_on_one_network_talk_by_name_and_alias_and_other_networks_are_isolated()
+    {
+        var net = Unique("front");
+        var other = Unique("back");
+        await OkAsync("network", "create", net);
+        await OkAsync("network", "create", other);
+        var server = Unique("srv");
+        var stranger = Unique("str");
+        await OkAsync("run", "-d", "--name", server, "--network", net, "--network-alias", "api", "busybox", "sh", "-c", "while true; do echo pong | nc -l -p 7000; done");
+        await OkAsync("run", "-d", "--name", stranger, "--network", other, "busybox", "sleep", "600");
+        var serverIp = await OkAsync("inspect", "-f", $"{{{{(index .NetworkSettings.Networks \"{net}\").IPAddress}}}}", server);
+        var strangerIp = await OkAsync("inspect", "-f", $"{{{{(index .NetworkSettings.Networks \"{other}\").IPAddress}}}}", stranger);
+
+        var byName = await OkAsync("run", "--rm", "--network", net, "busybox", "sh", "-c", $"ping -c 1 -W 2 {server} >/dev/null && nslookup api | tail -n +3 && for i in 1 2 3 4 5; do nc -w 2 {server} 7000 && break; sleep 0.2; done");
+        Assert.Contains(serverIp, byName, StringComparison.Ordinal);
+        Assert.Contains("pong", byName, StringComparison.Ordinal);
+
+        // Another network: its container's name does not resolve and its address is unreachable.
+        var isolated = await _d.DockerAsync("run", "--rm", "--network", net, "busybox", "sh", "-c", $"nslookup {stranger} 127.0.0.11; ping -c 1 -W 1 {strangerIp}");
+        Assert.NotEqual(0, isolated.ExitCode);
+        Assert.DoesNotContain($"Address: {strangerIp}", isolated.Stdout, StringComparison.Ordinal);
+
+        // Connected to both, a container reaches both.
+        var both = Unique("both");
+        await OkAsync("run", "-d", "--name", both, "--network", net, "busybox", "sleep", "600");
+        await OkAsync("network", "connect", other, both);
+        await OkAsync("exec", both, "ping", "-c", "1", "-W", "2", server);
+        await OkAsync("exec", both, "ping", "-c", "1", "-W", "2", stranger);
+        var nets = (await OkAsync("inspect", "-f", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}", both)).TrimEnd();
+        Assert.Equal(string.Join(' ', new[] { net, other }.Order(StringComparer.Ordinal)), nets);
+        await OkAsync("network", "disconnect", other, both);
+        Assert.Equal("1", await OkAsync("exec", both, "sh", "-c", "ip -o -4 addr | grep -c eth"));
+
+        // Active endpoints keep a network; once the containers are gone it can be removed.
+        var rm = await _d.DockerAsync("network", "rm", net);
+        Assert.NotEqual(0, rm.ExitCode);
+        Assert.Contains("has active endpoints", rm.Stderr, StringComparison.Ordinal);
+        await OkAsync("rm", "-f", server, stranger, both);
+        await OkAsync("network", "rm", net, other);
+    }
+
+    [Fact]
+    public async Task Two_containers_with_one_alias_are_both_returned_in_rotating_order()
+    {
+        var net = Unique("rr");
+        await OkAsync("network", "create", net);
+        var a = Unique("rra");
+        var b = Unique("rrb");
+        await OkAsync("run", "-d", "--name", a, "--network", net, "--network-alias", "pool", "busybox", "sleep", "600");
+        await OkAsync("run", "-d", "--name", b, "--network", net, "--network-alias", "pool", "busybox", "sleep", "600");
+        var ipA = await OkAsync("inspect", "-f", $"{{{{(index .NetworkSettings.Networks \"{net}\").IPAddress}}}}", a);
+        var ipB = await OkAsync("inspect", "-f", $"{{{{(index .NetworkSettings.Networks \"{net}\").IPAddress}}}}", b);
+        var lookups = await OkAsync("run", "--rm", "--network", net, "busybox", "sh", "-c", "for i in 1 2 3 4; do nslookup -type=a pool | grep '^Address: ' | head -1; done");
+        Assert.Contains(ipA, lookups, StringComparison.Ordinal);
+        Assert.Contains(ipB, lookups, StringComparison.Ordinal);
+        await OkAsync("rm", "-f", a, b);
+        await OkAsync("network", "rm", net);
+    }
+
+    [Fact]
+    public async Task Published_ports_reach_the_container_from_the_host_and_by_hairpin_and_are_released()
+    {
+        var web = Unique("web");
+        // busybox has no UDP server: the host's python3 (read-only, chrooted) echoes datagrams inside the container's namespace.
+        await OkAsync("run", "-d", "--name", web, "-v", "/:/host:ro", "-p", "127.0.0.1:18080:80", "-p", "18081:80", "-p", "19053:9053/udp", "busybox", "sh", "-c", "echo served > /tmp/index.html; httpd -p 80 -h /tmp; exec chroot /host /usr/bin/python3 -c \"$0\"", UdpEcho);
+        Assert.Equal("served\n", await HttpGetFromHostAsync("http://127.0.0.1:18080/index.html"));
+        Assert.Equal("served\n", await HttpGetFromHostAsync("http://172.17.0.1:18081/index.html"));
+        var ports = await OkAsync("port", web);
+        Assert.Contains("80/tcp -> 127.0.0.1:18080", ports, StringComparison.Ordinal);
+        Assert.Contains("9053/udp -> 0.0.0.0:19053", ports, StringComparison.Ordinal);
+        Assert.Contains("127.0.0.1:18080->80/tcp", await OkAsync("ps", "--filter", $"name={web}", "--format", "{{.Ports}}"), StringComparison.Ordinal);
+        Assert.Equal(web, await OkAsync("ps", "--filter", "publish=80", "--format", "{{.Names}}"));
+
+        // UDP from the host reaches the container and the answer comes back.
+        var udp = await HostAsync("/usr/bin/python3", "-c", UdpClient);
+        Assert.True(udp.ExitCode == 0, udp.ToString());
+        Assert.Equal("echo:datagram", udp.Out);
+
+        // Hairpin: another container through the host's address and the published port.
+        var hairpin = await OkAsync("run", "--rm", "busybox", "wget", "-qO-", "http://172.17.0.1:18081/index.html");
+        Assert.Equal("served", hairpin);
+
+        // The same host port cannot be taken twice.
+        var taken = await _d.DockerAsync("run", "-d", "-p", "127.0.0.1:18080:80", "busybox", "sleep", "600");
+        Assert.NotEqual(0, taken.ExitCode);
+        Assert.Contains("port is already allocated", taken.Stderr, StringComparison.Ordinal);
+
+        var netns = (await OkAsync("inspect", "-f", "{{.NetworkSettings.SandboxKey}}", web)).Trim();
+        Assert.True(File.Exists(netns), netns);
+        await OkAsync("rm", "-f", web);
+        var rules = await HostAsync("nft", "list", "table", "ip", "berth");
+        Assert.DoesNotContain("18080", rules.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("19053", rules.Stdout, StringComparison.Ordinal);
+        Assert.False(File.Exists(netns), netns);
+        var fail = await _d.DockerAsync("run", "-d", "--name", Unique("reuse"), "-p", "127.0.0.1:18080:80", "busybox", "sleep", "1");
+        Assert.True(fail.ExitCode == 0, fail.ToString());
+    }
+
+    [Fact]
+    public async Task Nothing_leaks_after_rm_f_or_a_killed_daemon()
+    {
+        var before = await VethsAsync();
+        var names = new[] { Unique("leak"), Unique("leak") };
+        foreach (var n in names)
+        {
+            await OkAsync("run", "-d", "--name", n, "-p", "127.0.0.1::80", "busybox", "sleep", "600");
+        }
+
+        Assert.Equal(before.Count + 2, (await VethsAsync()).Count);
+        await OkAsync("rm", "-f", names[0]);
+        Assert.Equal(before.Count + 1, (await VethsAsync()).Count);
+
+        // The second container dies while the daemon is down: its network is released at the next start.
+        var pid = await OkAsync("inspect", "-f", "{{.State.Pid}}", names[1]);
+        var hostPort = await OkAsync("inspect", "-f", "{{(index (index .NetworkSettings.Ports \"80/tcp\") 0).HostPort}}", names[1]);
+        var netns = await OkAsync("inspect", "-f", "{{.NetworkSettings.SandboxKey}}", names[1]);
+        await _d.KillAsync();
+        await Shell.RunAsync("kill", ["-KILL", pid]);
+        await Task.Delay(1000);
+        await _d.RestartAsync();
+        for (var i = 0; i < 50 && await OkAsync("inspect", "-f", "{{.State.Running}}", names[1]) == "true"; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal("exited 137", await OkAsync("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", names[1]));
+        Assert.Equal(before.Count, (await VethsAsync()).Count);
+        Assert.DoesNotContain($"{hostPort} : ", (await HostAsync("nft", "list", "table", "ip", "berth")).Stdout, StringComparison.Ordinal);
+        Assert.False(File.Exists(netns), netns);
+        Assert.Equal(string.Empty, await OkAsync("inspect", "-f", "{{.NetworkSettings.Networks.bridge.IPAddress}}", names[1]));
+        await OkAsync("start", names[1]);
+        Assert.Matches(@"^172\.17\.", await OkAsync("inspect", "-f", "{{.NetworkSettings.IPAddress}}", names[1]));
+        await OkAsync("rm", "-f", names[1]);
+        Assert.Equal(before.Count, (await VethsAsync()).Count);
+    }
+
+    [Fact]
+    public async Task Container_mode_shares_the_namespace_and_none_has_only_loopback()
+    {
+        var owner = Unique("owner");
+        await OkAsync("run", "-d", "--name", owner, "busybox", "sleep", "600");
+        var ownerIp = await OkAsync("inspect", "-f", "{{.NetworkSettings.IPAddress}}", owner);
+        var shared = await OkAsync("run", "--rm", "--network", $"container:{owner}", "busybox", "ip", "-4", "-o", "addr", "show", "eth0");
+        Assert.Contains($"inet {ownerIp}/", shared, StringComparison.Ordinal);
+        var none = await OkAsync("run", "--rm", "--network", "none", "busybox", "ip", "-o", "link");
+        Assert.Single(none.Split('\n'));
+        Assert.Contains("lo:", none, StringComparison.Ordinal);
+        // As Docker: the missing network is found missing at start (a 404 from create would make the CLI try to pull the image).
+        var missing = await _d.DockerAsync("run", "--rm", "--network", "nosuchnet", "busybox", "true");
+        Assert.NotEqual(0, missing.ExitCode);
+        Assert.Contains("network nosuchnet not found", missing.Stderr, StringComparison.Ordinal);
+        var mac = await OkAsync("run", "--rm", "--mac-address", "02:42:ac:11:99:99", "busybox", "cat", "/sys/class/net/eth0/address");
+        Assert.Equal("02:42:ac:11:99:99", mac);
+        var fixedNet = Unique("fixed");
+        await OkAsync("network", "create", "--subnet", "10.231.0.0/24", fixedNet);
+        Assert.Contains("inet 10.231.0.77/24", await OkAsync("run", "--rm", "--network", fixedNet, "--ip", "10.231.0.77", "busybox", "ip", "-4", "-o", "addr", "show", "eth0"), StringComparison.Ordinal);
+        await OkAsync("rm", "-f", owner);
+        await OkAsync("network", "rm", fixedNet);
+    }
+
+    private const string UdpEcho = """
+        import socket
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("0.0.0.0", 9053))
+        while True:
+            d, a = s.recvfrom(100)
+            s.sendto(b"echo:" + d, a)
+        """;
+
+    private const string UdpClient = """
+        import socket
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.settimeout(0.5)
+        for _ in range(20):
+            s.sendto(b"datagram", ("127.0.0.1", 19053))
+            try:
+                print(s.recvfrom(100)[0].decode())
+                break
+            except TimeoutError:
+                pass
+        """;
+
+    private async Task<List<string>> VethsAsync()
+    {
+        var r = await HostAsync("ip", "-o", "link", "show", "type", "veth");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        return [.. r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)];
+    }
+}
