@@ -38,7 +38,7 @@ done
 
 acc=${ACCEPTANCE_DIR:-$root/../shared/acceptance}
 if [ "${SKIP_ACCEPTANCE:-}" != 1 ] && [ -x "$acc/run.sh" ]; then
-    scripts/acceptance.sh "$acc" "$results" ${ACCEPTANCE_SCENARIOS:-10 20 60}
+    scripts/acceptance.sh "$acc" "$results" ${ACCEPTANCE_SCENARIOS:-10 20 30 40 60}
     while IFS=$'\t' read -r kind n; do
         case $kind in passed) passed=$((passed + n));; failed) failed=$((failed + n));; esac
     done < "$results/acceptance.counts"

@@ -3,7 +3,7 @@
 # (own netns, data-root, exec-root, socket), once with the real docker CLI and once with out/berth.
 # A failing check listed in tests/acceptance/known-gaps.tsv ("cli<TAB>scenario<TAB>check") is
 # reported as a known gap, not a failure; a listed check that passes is reported so the list
-# shrinks. Writes "passed N" / "failed N" lines to RESULTS_DIR/acceptance.counts.
+# shrinks. BERTHD selects the daemon binary (default out/berthd). Writes "passed N" / "failed N" lines to RESULTS_DIR/acceptance.counts.
 set -uo pipefail
 acc=$1; results=$2; shift 2
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,7 +14,9 @@ exec_root=/run/$ns
 gaps=$root/tests/acceptance/known-gaps.tsv
 
 ip netns add "$ns" && ip -n "$ns" link set lo up
-nsenter --net=/run/netns/$ns -- "$root/out/berthd" -H "unix://$sock" --data-root "$data" \
+# A spare interface inside the daemon's namespace for the macvlan checks (this kernel has no dummy links).
+ip -n "$ns" link add accmv0 type veth peer name accmv1 && ip -n "$ns" link set accmv0 up && ip -n "$ns" link set accmv1 up
+nsenter --net=/run/netns/$ns -- "${BERTHD:-$root/out/berthd}" -H "unix://$sock" --data-root "$data" \
     --exec-root "$exec_root" --cgroup-parent "/$ns" > "$results/berthd.log" 2>&1 &
 pid=$!
 cleanup() {
@@ -32,7 +34,7 @@ for cli in docker "$root/out/berth"; do
     echo "== acceptance $* with $name"
     rf=$results/acc-$name.tsv
     : > "$rf"
-    DOCKER_HOST=unix://$sock DOCKER=$cli HOST_EXEC="ip netns exec $ns" RESULTS_FILE=$rf \
+    DOCKER_HOST=unix://$sock DOCKER=$cli HOST_EXEC="ip netns exec $ns" RESULTS_FILE=$rf MACVLAN_PARENT=accmv0 \
         timeout 2400 "$acc/run.sh" "$@" 2>&1 | grep -vE '^PASS ' | tail -n 300
     while IFS=$'\t' read -r st scen sect check; do
         case $st in

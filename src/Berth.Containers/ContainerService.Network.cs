@@ -207,15 +207,10 @@ public sealed partial class ContainerService
     /// docker network connect: a running container gets the interface now; a stopped one joins the
     /// network at its next start.
     /// </summary>
-    public async Task ConnectNetworkAsync(string idOrName, string network, EndpointRequest endpoint, CancellationToken cancellationToken)
-    {
-        var networks = Networks ?? throw BerthException.NotImplemented("networking is not available in this engine configuration");
-        var id = Get(idOrName).Id;
-        var entry = Entry(id);
-        await entry.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+    public Task ConnectNetworkAsync(string idOrName, string network, EndpointRequest endpoint, CancellationToken cancellationToken) =>
+        WithNetworksLockedAsync(idOrName, async (networks, c) =>
         {
-            var c = Current(id);
+            var id = c.Id;
             var net = (await networks.GetNetworkAsync(network, cancellationToken).ConfigureAwait(false)).Network;
             RefuseSharedNamespace(c, net.Driver);
             if (c.NetworkEndpoints.ContainsKey(net.Name) && !(c.State.Running && c.Network is { SandboxKey.Length: > 0 }))
@@ -231,23 +226,13 @@ public sealed partial class ContainerService
 
             var endpoints = new Dictionary<string, EndpointRequest>(c.NetworkEndpoints, StringComparer.Ordinal) { [net.Name] = endpoint };
             Commit(c with { NetworkEndpoints = endpoints, Network = state });
-        }
-        finally
-        {
-            entry.Gate.Release();
-        }
-    }
+        }, cancellationToken);
 
     /// <summary>docker network disconnect: removes the interface of a running container and the network from its settings.</summary>
-    public async Task DisconnectNetworkAsync(string idOrName, string network, bool force, CancellationToken cancellationToken)
-    {
-        var networks = Networks ?? throw BerthException.NotImplemented("networking is not available in this engine configuration");
-        var id = Get(idOrName).Id;
-        var entry = Entry(id);
-        await entry.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+    public Task DisconnectNetworkAsync(string idOrName, string network, bool force, CancellationToken cancellationToken) =>
+        WithNetworksLockedAsync(idOrName, async (networks, c) =>
         {
-            var c = Current(id);
+            var id = c.Id;
             NetworkRecord net;
             try
             {
@@ -280,14 +265,26 @@ public sealed partial class ContainerService
             }
 
             Commit(c with { NetworkEndpoints = Without(c.NetworkEndpoints, net.Name), Network = state });
+        }, cancellationToken);
+
+    private static Dictionary<string, EndpointRequest> Without(IReadOnlyDictionary<string, EndpointRequest> all, string name) =>
+        all.Where(kv => kv.Key != name).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+
+    /// <summary>Runs a network change of one container under its lock, with its current record.</summary>
+    private async Task WithNetworksLockedAsync(string idOrName, Func<NetworkService, Container, Task> change, CancellationToken cancellationToken)
+    {
+        var networks = Networks ?? throw BerthException.NotImplemented("networking is not available in this engine configuration");
+        var id = Get(idOrName).Id;
+        var entry = Entry(id);
+        await entry.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await change(networks, Current(id)).ConfigureAwait(false);
         }
         finally
         {
             entry.Gate.Release();
         }
-
-        static Dictionary<string, EndpointRequest> Without(IReadOnlyDictionary<string, EndpointRequest> all, string name) =>
-            all.Where(kv => kv.Key != name).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
     }
 
     /// <summary>Docker's refusals for containers whose network namespace is not their own bridge sandbox.</summary>

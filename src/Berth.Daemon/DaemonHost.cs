@@ -15,6 +15,11 @@ public static class DaemonHost
 {
     public static async Task RunAsync(DaemonOptions options, CancellationToken cancellationToken)
     {
+        if (options.UserlandProxy)
+        {
+            throw BerthException.Invalid("userland-proxy=true is not supported: Berth forwards published ports in the kernel (nftables DNAT), as dockerd does with userland-proxy=false");
+        }
+
         Directory.CreateDirectory(options.DataRoot);
         Directory.CreateDirectory(options.ExecRoot);
         WritePidFile(options.PidFile);

@@ -21,10 +21,11 @@ var bip = new Option<string?>("--bip") { Description = "Specify default-bridge I
 var iptables = new Option<bool?>("--iptables") { Description = "Enable addition of NAT/filter rules (default true)" };
 var bridge = new Option<string?>("--bridge", "-b") { Description = "Attach containers to a network bridge (default berth0; \"none\" disables the default bridge)" };
 var fixedCidr = new Option<string?>("--fixed-cidr") { Description = "IPv4 subnet for fixed IPs of the default bridge" };
+var userlandProxy = new Option<bool?>("--userland-proxy") { Description = "Use a userland proxy for published ports (only false: Berth forwards in the kernel)" };
 
 var root = new RootCommand("berthd: the Berth engine, serving the Docker Engine API")
 {
-    hosts, dataRoot, execRoot, pidFile, configFile, defaultRuntime, logLevel, debug, liveRestore, cgroupParent, bip, iptables, bridge, fixedCidr,
+    hosts, dataRoot, execRoot, pidFile, configFile, defaultRuntime, logLevel, debug, liveRestore, cgroupParent, bip, iptables, bridge, fixedCidr, userlandProxy,
 };
 
 root.SetAction(async (parse, cancellationToken) =>
@@ -44,6 +45,7 @@ root.SetAction(async (parse, cancellationToken) =>
     if (parse.GetValue(iptables) is { } ipt) { o = o with { Iptables = ipt }; flags.Add("iptables"); }
     if (parse.GetValue(bridge) is { } br) { o = o with { Bridge = br }; flags.Add("bridge"); }
     if (parse.GetValue(fixedCidr) is { } fc) { o = o with { FixedCidr = fc }; flags.Add("fixed-cidr"); }
+    if (parse.GetValue(userlandProxy) is { } up) { o = o with { UserlandProxy = up }; flags.Add("userland-proxy"); }
 
     var explicitConfig = parse.GetValue(configFile);
     try

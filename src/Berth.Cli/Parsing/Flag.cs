@@ -27,6 +27,9 @@ public static class Flag
     public static FlagSpec Decimal(string names, string usage) =>
         Make(names, FlagKind.Decimal, usage, null, null, false);
 
+    /// <summary>A hidden alias: <c>Flag.Alias("net", Flag.List("network", ...))</c> accepts --net as --network.</summary>
+    public static FlagSpec Alias(string name, FlagSpec of) => of with { Name = name, Short = '\0', Hidden = true, AliasOf = of.Name };
+
     /// <summary>A flag docker has and berth does not implement yet: using it fails with its name.</summary>
     public static FlagSpec NotImplemented(FlagSpec flag) => flag with { NotImplemented = true };
 

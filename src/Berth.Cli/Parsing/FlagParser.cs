@@ -132,6 +132,6 @@ public static class FlagParser
             throw new UsageException($"invalid argument {GoParse.Quote(value)} for {GoParse.Quote(spec.DisplayName)} flag: {error}");
         }
 
-        result.Set(spec.Name, value);
+        result.Set(spec.AliasOf ?? spec.Name, value);
     }
 }

@@ -19,6 +19,9 @@ public sealed record FlagSpec
 
     public bool Hidden { get; init; }
 
+    /// <summary>A hidden older name of another flag (docker's --net for --network): values are stored under that flag's name.</summary>
+    public string? AliasOf { get; init; }
+
     /// <summary>Accepted by docker but not by berth yet: using it is an error naming it.</summary>
     public bool NotImplemented { get; init; }
 

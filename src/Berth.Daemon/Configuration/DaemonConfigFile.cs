@@ -16,6 +16,7 @@ public static class DaemonConfigFile
         "live-restore", "cgroup-parent", "log-driver", "log-opts", "bip", "iptables", "ip-forward",
         "dns", "labels", "default-shm-size", "debug",
         "bridge", "fixed-cidr", "mtu", "default-address-pools", "dns-search", "dns-opts",
+        "userland-proxy",
     ];
 
     /// <summary>Applies the file's settings to <paramref name="options"/>; <paramref name="flagsGiven"/> are the dockerd flag names set on the command line.</summary>
@@ -76,6 +77,7 @@ public static class DaemonConfigFile
                     "bip" => o with { Bip = v.GetString() },
                     "iptables" => o with { Iptables = v.GetBoolean() },
                     "ip-forward" => o with { IpForward = v.GetBoolean() },
+                    "userland-proxy" => o with { UserlandProxy = v.GetBoolean() },
                     "dns" => o with { Dns = v.EnumerateArray().Select(x => x.GetString()!).ToList() },
                     "dns-search" => o with { DnsSearch = v.EnumerateArray().Select(x => x.GetString()!).ToList() },
                     "dns-opts" => o with { DnsOptions = v.EnumerateArray().Select(x => x.GetString()!).ToList() },

@@ -43,6 +43,13 @@ public sealed record DaemonOptions
 
     public bool IpForward { get; init; } = true;
 
+    /// <summary>
+    /// dockerd's userland-proxy. Berth has none: published ports, 127.0.0.1 and hairpin included,
+    /// are forwarded by nftables DNAT in the kernel (route_localnet on the bridges), which is
+    /// dockerd's behaviour with userland-proxy=false. Asking for true is refused at start.
+    /// </summary>
+    public bool UserlandProxy { get; init; }
+
     public IReadOnlyList<string> Dns { get; init; } = [];
 
     /// <summary>dns-search / dns-opts: defaults for containers' --dns-search / --dns-option.</summary>

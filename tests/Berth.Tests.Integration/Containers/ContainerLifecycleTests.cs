@@ -186,7 +186,7 @@ public sealed class ContainerLifecycleTests(ContainersDaemon fixture) : IClassFi
         await OkAsync("rm", "-f", name);
     }
 
-    [Fact(Skip = "Known bug: docker stop of an always-container caught between two policy restarts can fail (docs/STATUS.md)")]
+    [Fact]
     public async Task Restart_policies_restart_with_back_off_and_stop_is_final()
     {
         var onFailure = Name("onfail");

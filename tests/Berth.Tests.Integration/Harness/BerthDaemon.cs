@@ -141,6 +141,14 @@ public sealed class BerthDaemon : IAsyncDisposable
     /// <summary>Runs the real docker CLI against this daemon.</summary>
     public Task<CommandResult> DockerAsync(params string[] args) => CliAsync(RepoPaths.DockerCli, args);
 
+    /// <summary>Runs the docker CLI, asserts it succeeded (showing its output and the daemon's log if not) and returns its stdout without the last newline.</summary>
+    public async Task<string> DockerOkAsync(params string[] args)
+    {
+        var r = await DockerAsync(args);
+        Xunit.Assert.True(r.ExitCode == 0, $"docker {string.Join(' ', args)}: {r}\n{Log}");
+        return r.Out;
+    }
+
     public Task<CommandResult> DockerWithInputAsync(string stdin, params string[] args) =>
         Shell.RunAsync(RepoPaths.DockerCli, args, new Dictionary<string, string> { ["DOCKER_HOST"] = DockerHost }, stdin);
 

@@ -15,12 +15,7 @@ public sealed class ContainerNetworkingTests(ContainerNetworkingDaemon fixture) 
 
     private static string Unique(string p) => $"{p}{Guid.NewGuid().ToString("N")[..6]}";
 
-    private async Task<string> OkAsync(params string[] args)
-    {
-        var r = await _d.DockerAsync(args);
-        Assert.True(r.ExitCode == 0, $"docker {string.Join(' ', args)}: {r}\n{_d.Log}");
-        return r.Out;
-    }
+    private Task<string> OkAsync(params string[] args) => _d.DockerOkAsync(args);
 
     /// <summary>A command on the daemon's host side (its network namespace).</summary>
     private Task<CommandResult> HostAsync(string file, params string[] args) =>
@@ -224,6 +219,39 @@ public sealed class ContainerNetworkingTests(ContainerNetworkingDaemon fixture) 
         Assert.Contains("inet 10.231.0.77/24", await OkAsync("run", "--rm", "--network", fixedNet, "--ip", "10.231.0.77", "busybox", "ip", "-4", "-o", "addr", "show", "eth0"), StringComparison.Ordinal);
         await OkAsync("rm", "-f", owner);
         await OkAsync("network", "rm", fixedNet);
+    }
+
+    [Fact]
+    public async Task Macvlan_containers_on_a_veth_parent_reach_each_other()
+    {
+        // This kernel has no dummy links: a veth pair inside the daemon's namespace is the parent.
+        var parent = "mv" + Guid.NewGuid().ToString("N")[..6];
+        var veth = await HostAsync("ip", "link", "add", parent, "type", "veth", "peer", "name", parent + "p");
+        Assert.True(veth.ExitCode == 0, veth.ToString());
+        await HostAsync("ip", "link", "set", parent, "up");
+        await HostAsync("ip", "link", "set", parent + "p", "up");
+        var net = Unique("mac");
+        await OkAsync("network", "create", "-d", "macvlan", "--subnet", "10.232.0.0/24", "--gateway", "10.232.0.1", "-o", $"parent={parent}", net);
+        var one = Unique("mac1");
+        await OkAsync("run", "-d", "--name", one, "--network", net, "busybox", "sleep", "600");
+        var ip = await OkAsync("inspect", "-f", $"{{{{(index .NetworkSettings.Networks \"{net}\").IPAddress}}}}", one);
+        Assert.StartsWith("10.232.0.", ip, StringComparison.Ordinal);
+        var other = await OkAsync("run", "--rm", "--network", net, "busybox", "sh", "-c", $"ping -c 1 -W 2 {ip} >/dev/null && cat /sys/class/net/eth0/address");
+        Assert.NotEqual(await OkAsync("exec", one, "cat", "/sys/class/net/eth0/address"), other);
+        var ipvlanName = Unique("ipv");
+        var ipvlan = await _d.DockerAsync("network", "create", "-d", "ipvlan", "-o", $"parent={parent}", ipvlanName);
+        if (ipvlan.ExitCode == 0)
+        {
+            await OkAsync("network", "rm", ipvlanName);
+        }
+        else
+        {
+            Assert.Contains("ipvlan", ipvlan.Stderr, StringComparison.Ordinal); // this kernel may lack it: the error says so
+        }
+
+        await OkAsync("rm", "-f", one);
+        await OkAsync("network", "rm", net);
+        await HostAsync("ip", "link", "del", parent);
     }
 
     private const string UdpEcho = """

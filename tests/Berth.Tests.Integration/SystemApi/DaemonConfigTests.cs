@@ -26,6 +26,17 @@ public sealed class DaemonConfigTests : IDisposable
     }
 
     [Fact]
+    public async Task A_userland_proxy_is_refused_by_name()
+    {
+        var cfg = Write("""{"userland-proxy": true}""");
+        var r = await Shell.RunAsync(RepoPaths.Daemon, ["--config-file", cfg, "-H", $"unix://{_dir}/s.sock", "--exec-root", _dir, "--data-root", _dir]);
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("userland-proxy=true is not supported", r.Stderr, StringComparison.Ordinal);
+        var flag = await Shell.RunAsync(RepoPaths.Daemon, ["--userland-proxy=true", "-H", $"unix://{_dir}/s.sock", "--exec-root", _dir, "--data-root", _dir]);
+        Assert.Contains("userland-proxy=true is not supported", flag.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Malformed_json_and_a_missing_explicit_file_are_errors()
     {
         var bad = Write("{ not json");
@@ -43,7 +54,7 @@ public sealed class DaemonConfigTests : IDisposable
         var sock = Path.Combine(_dir, "cfg.sock");
         var data = Path.Combine(_dir, "data");
         // This daemon runs in the test runner's own network namespace: networking must leave it untouched.
-        var cfg = Write($$"""{"hosts": ["unix://{{sock}}"], "data-root": "{{data}}", "exec-root": "{{_dir}}/exec", "pidfile": "{{_dir}}/p.pid", "bridge": "none", "iptables": false, "ip-forward": false}""");
+        var cfg = Write($$"""{"hosts": ["unix://{{sock}}"], "data-root": "{{data}}", "exec-root": "{{_dir}}/exec", "pidfile": "{{_dir}}/p.pid", "bridge": "none", "iptables": false, "ip-forward": false, "userland-proxy": false}""");
         using var p = System.Diagnostics.Process.Start(RepoPaths.Daemon, ["--config-file", cfg]);
         try
         {

@@ -26,6 +26,17 @@ public sealed class FlagParserTests
     }
 
     [Fact]
+    public void A_hidden_alias_adds_to_the_flag_it_stands_for()
+    {
+        var network = Flag.List("network", "network");
+        List<FlagSpec> specs = [network, Flag.Alias("net", network)];
+        var p = FlagParser.Parse(specs, ["--net", "a", "--network=b", "--net=c"], interspersed: true);
+        Assert.Equal(["a", "b", "c"], p.List("network"));
+        Assert.False(p.IsSet("net"));
+        Assert.True(specs[1].Hidden);
+    }
+
+    [Fact]
     public void Flags_may_be_interspersed_for_ordinary_commands()
     {
         var p = FlagParser.Parse(RunFlags, ["a", "-d", "b", "--name", "x", "c"], interspersed: true);

@@ -10,8 +10,6 @@ namespace Berth.Daemon.Http.Containers;
 /// <summary>GET /info: engine identity, host facts and container counts, in the shape docker info renders.</summary>
 public static class InfoRoutes
 {
-    public const string BridgeWarning = "WARNING: bridge networking is not available yet: containers on the default network get an isolated network namespace with loopback only";
-
     public static void Map(IEndpointRouteBuilder api)
     {
         api.MapGet("/info", InfoAsync);
@@ -85,7 +83,6 @@ public static class InfoRoutes
             Swarm = new Wire.SwarmInfo(string.Empty, string.Empty, "inactive", false, string.Empty, null),
             LiveRestoreEnabled = options.LiveRestore,
             SecurityOptions = cgroup2 ? ["name=seccomp,profile=builtin", "name=cgroupns"] : ["name=seccomp,profile=builtin"],
-            Warnings = [BridgeWarning],
         };
         await ContainerRoutes.WriteJsonAsync(ctx, info, ContainersJsonContext.Default.SystemInfo).ConfigureAwait(false);
     }
