@@ -1,6 +1,7 @@
 using Berth.Containers.Archive;
 using Berth.Core.Errors;
 using Berth.Platform.Files;
+using Berth.Runtime.Oci;
 using Berth.Storage.Layers;
 
 namespace Berth.Containers;
@@ -44,8 +45,12 @@ public sealed partial class ContainerService
         await TarTree.WriteAsync(host, name, output, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>PUT /archive: extracts a tar into the directory at <paramref name="path"/>.</summary>
-    public async Task PutArchiveAsync(string idOrName, string path, Stream input, bool noOverwriteDirNonDir, CancellationToken cancellationToken)
+    /// <summary>
+    /// PUT /archive: extracts a tar into the directory at <paramref name="path"/>. As docker cp
+    /// documents it: what is copied in belongs to the container's user (root by default), or with
+    /// <paramref name="copyUidGid"/> (cp -a) keeps the uid/gid the archive gives each entry.
+    /// </summary>
+    public async Task PutArchiveAsync(string idOrName, string path, Stream input, bool noOverwriteDirNonDir, bool copyUidGid, CancellationToken cancellationToken)
     {
         var c = Get(idOrName);
         if (c.HostConfig.ReadonlyRootfs && !IsUnderMount(c, path))
@@ -67,7 +72,8 @@ public sealed partial class ContainerService
 
         try
         {
-            await TarTree.ExtractAsync(input, root.Root, canonical, noOverwriteDirNonDir, cancellationToken).ConfigureAwait(false);
+            var owner = copyUidGid ? ((uint, uint)?)null : ContainerUser(c, root);
+            await TarTree.ExtractAsync(input, root.Root, canonical, noOverwriteDirNonDir, owner, cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidOperationException e)
         {
@@ -75,6 +81,30 @@ public sealed partial class ContainerService
         }
 
         Publish(c, "extract-to-dir");
+    }
+
+    /// <summary>The container's configured user (uid, gid), resolved in its own /etc/passwd and /etc/group; root when none is set.</summary>
+    private (uint Uid, uint Gid) ContainerUser(Model.Container c, ArchiveRoot root)
+    {
+        var user = c.Config.User;
+        if (user.Length == 0)
+        {
+            return (0, 0);
+        }
+
+        ResolvedUser resolved;
+        if (root.IsContainerRoot)
+        {
+            resolved = UserResolver.Resolve(user, [], UserResolver.ReadRootFile(root.Root, "/etc/passwd"), UserResolver.ReadRootFile(root.Root, "/etc/group"));
+        }
+        else
+        {
+            var rootfs = RootfsOf(c.Id) ?? throw new BerthException(ErrorKind.Internal, $"the writable layer of container {c.Id} is missing");
+            using var view = RootfsView.Open(rootfs, c.Directory);
+            resolved = UserResolver.Resolve(user, [], UserResolver.ReadRootFile(view.Root, "/etc/passwd"), UserResolver.ReadRootFile(view.Root, "/etc/group"));
+        }
+
+        return (resolved.Uid, resolved.Gid);
     }
 
     private static bool IsUnderMount(Model.Container c, string path) =>
@@ -121,7 +151,7 @@ public sealed partial class ContainerService
                 throw new BerthException(ErrorKind.Forbidden, $"mounted volume is marked read-only");
             }
 
-            return new ArchiveRoot(mount.Source, path[mount.Destination.TrimEnd('/').Length..], null);
+            return new ArchiveRoot(mount.Source, path[mount.Destination.TrimEnd('/').Length..], null, isContainerRoot: false);
         }
 
         var rootfs = RootfsOf(c.Id) ?? throw new BerthException(ErrorKind.Internal, $"the writable layer of container {c.Id} is missing");

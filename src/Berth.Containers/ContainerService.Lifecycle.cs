@@ -427,9 +427,10 @@ public sealed partial class ContainerService
             {
                 await _runtime.KillAsync(id, sig, CancellationToken.None).ConfigureAwait(false);
             }
-            catch (BerthException e) when (e.Kind == ErrorKind.NotFound)
+            catch (BerthException e) when (e.Kind is ErrorKind.NotFound or ErrorKind.Conflict)
             {
-                // The process is already gone; its exit is on its way.
+                // The process is already gone (the runtime saw the exit first); its exit is on its way
+                // to HandleExitAsync, which the caller waits for. A stop that races a natural exit succeeds.
             }
 
             if (c.State.Paused && exitRequested)

@@ -39,6 +39,7 @@ public sealed partial class ContainerService
         {
             var c = c0;
             var entry = Entry(c.Id);
+            ReleaseStaleCopyUpView(c);
             if (c.State.RemovalInProgress || c.State.Dead)
             {
                 toRemove.Add(c.Id);

@@ -38,6 +38,9 @@ public sealed record ContainerServiceOptions
     /// <summary>True on a cgroup v2 host: Docker's default cgroup namespace mode is then "private".</summary>
     public bool CgroupV2 { get; init; }
 
+    /// <summary>daemon.json "default-ulimits": applied to a container that does not set that limit itself.</summary>
+    public IReadOnlyList<Berth.Core.Model.Ulimit> DefaultUlimits { get; init; } = [];
+
     /// <summary>Number of CPUs usable by containers (for the --cpus range check).</summary>
     public int CpuCount { get; init; } = Environment.ProcessorCount;
 

@@ -48,6 +48,7 @@ public static class DaemonHost
         ContainersModule.RegisterJson();
         VolumesModule.RegisterJson();
         NetworksModule.RegisterJson();
+        BuildModule.RegisterJson();
         builder.Services.ConfigureHttpJsonOptions(j => ApiJson.Configure(j.SerializerOptions));
 
         builder.Services.AddSingleton(options);
@@ -69,6 +70,7 @@ public static class DaemonHost
         ContainersModule.Map(app);
         VolumesModule.Map(app);
         NetworksModule.Map(app);
+        BuildModule.Map(app);
         app.MapFallback(context => ErrorWriter.WriteAsync(context, StatusCodes.Status404NotFound, "page not found"));
 
         await ImagesModule.StartAsync(app.Services, cancellationToken).ConfigureAwait(false);

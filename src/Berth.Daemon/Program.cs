@@ -22,10 +22,11 @@ var iptables = new Option<bool?>("--iptables") { Description = "Enable addition 
 var bridge = new Option<string?>("--bridge", "-b") { Description = "Attach containers to a network bridge (default berth0; \"none\" disables the default bridge)" };
 var fixedCidr = new Option<string?>("--fixed-cidr") { Description = "IPv4 subnet for fixed IPs of the default bridge" };
 var userlandProxy = new Option<bool?>("--userland-proxy") { Description = "Use a userland proxy for published ports (only false: Berth forwards in the kernel)" };
+var defaultUlimit = new Option<string[]>("--default-ulimit") { Description = "Default ulimits for containers (name=soft[:hard], repeatable)", AllowMultipleArgumentsPerToken = false };
 
 var root = new RootCommand("berthd: the Berth engine, serving the Docker Engine API")
 {
-    hosts, dataRoot, execRoot, pidFile, configFile, defaultRuntime, logLevel, debug, liveRestore, cgroupParent, bip, iptables, bridge, fixedCidr, userlandProxy,
+    hosts, dataRoot, execRoot, pidFile, configFile, defaultRuntime, logLevel, debug, liveRestore, cgroupParent, bip, iptables, bridge, fixedCidr, userlandProxy, defaultUlimit,
 };
 
 root.SetAction(async (parse, cancellationToken) =>
@@ -46,6 +47,24 @@ root.SetAction(async (parse, cancellationToken) =>
     if (parse.GetValue(bridge) is { } br) { o = o with { Bridge = br }; flags.Add("bridge"); }
     if (parse.GetValue(fixedCidr) is { } fc) { o = o with { FixedCidr = fc }; flags.Add("fixed-cidr"); }
     if (parse.GetValue(userlandProxy) is { } up) { o = o with { UserlandProxy = up }; flags.Add("userland-proxy"); }
+    if (parse.GetValue(defaultUlimit) is { Length: > 0 } ul)
+    {
+        var limits = new List<Berth.Core.Model.Ulimit>();
+        foreach (var spec in ul)
+        {
+            if (Berth.Core.Model.Ulimit.TryParse(spec, out var error) is not { } u)
+            {
+                await Console.Error.WriteLineAsync($"berthd: invalid argument \"{spec}\" for \"--default-ulimit\" flag: {error}").ConfigureAwait(false);
+                return 125;
+            }
+
+            limits.RemoveAll(x => x.Name == u.Name);
+            limits.Add(u);
+        }
+
+        o = o with { DefaultUlimits = limits };
+        flags.Add("default-ulimits");
+    }
 
     var explicitConfig = parse.GetValue(configFile);
     try

@@ -24,6 +24,9 @@ public sealed record ContainerLaunch
 
     public ContainerResources Resources { get; init; } = new();
 
+    /// <summary>Resource limits of the container's processes (OCI process.rlimits); none = inherit the engine's.</summary>
+    public IReadOnlyList<Berth.Core.Model.Ulimit> Ulimits { get; init; } = [];
+
     /// <summary>"none" (own netns with only lo), "host" (no netns), or a netns path to join ("/proc/123/ns/net", "/run/netns/x").</summary>
     public string NetworkMode { get; init; } = "none";
 

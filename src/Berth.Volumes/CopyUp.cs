@@ -18,6 +18,9 @@ public static class CopyUp
         ApplyMetadata(source, target, st);
     }
 
+    /// <summary>Gives <paramref name="target"/> the ownership, mode, xattrs and times of the directory <paramref name="source"/>.</summary>
+    public static void CopyRootMetadata(string source, string target) => ApplyMetadata(source, target, PosixFiles.Lstat(source));
+
     private static void CopyDirectoryContents(string source, string target, Dictionary<(ulong, ulong), string> links)
     {
         foreach (var entry in Directory.EnumerateFileSystemEntries(source))

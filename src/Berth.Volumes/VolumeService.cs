@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Berth.Core.Errors;
 using Berth.Core.Events;
 using Berth.Core.Filters;
+using Berth.Platform.Files;
 using Berth.Platform.Mounts;
 using Berth.Platform.Native;
 
@@ -15,11 +16,16 @@ namespace Berth.Volumes;
 /// A volume is created in a temporary directory (data dir and metadata, fsynced) and renamed into
 /// place, so after a crash it either exists completely or not at all; leftovers are swept at start.
 /// Reference counts are not stored: <see cref="IVolumeUsage"/> asks the container records.
+/// Copy-up is staged inside the volume and published by renames (see <see cref="CopyUpIfEmpty"/>).
 /// </summary>
 public sealed partial class VolumeService
 {
     private const string MetadataFile = "volume.json";
     private const string TempPrefix = ".tmp-";
+
+    // Copy-up staging, inside _data so that renames never cross file systems (device volumes).
+    private const string CopyUpPartial = ".berth-copyup-partial";
+    private const string CopyUpDone = ".berth-copyup-done";
     private static readonly HashSet<string> LocalOptions = new(StringComparer.Ordinal) { "type", "device", "o", "size" };
 
     private readonly string _root;
@@ -28,6 +34,7 @@ public sealed partial class VolumeService
     private readonly Func<IVolumeUsage?> _usage;
     private readonly ConcurrentDictionary<string, Volume> _volumes = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
+    private readonly ConcurrentDictionary<string, Lock> _copyGates = new(StringComparer.Ordinal);
 
     public VolumeService(string dataRoot, EventBus events, TimeProvider time, Func<IVolumeUsage?> usage)
     {
@@ -165,6 +172,12 @@ public sealed partial class VolumeService
                     MountDevice(v, type ?? string.Empty);
                 }
             }
+
+            // The staging of an interrupted copy-up lives on the device: only visible once mounted.
+            lock (CopyGate(name))
+            {
+                RecoverCopyUp(v.Mountpoint);
+            }
         }
 
         return v.Mountpoint;
@@ -188,6 +201,84 @@ public sealed partial class VolumeService
 
     /// <summary>True when the volume's data directory has no entries (Docker's condition for copy-up).</summary>
     public static bool IsEmpty(string mountpoint) => !Directory.EnumerateFileSystemEntries(mountpoint).Any();
+
+    /// <summary>
+    /// Docker's copy-up: when the volume is empty, the tree under <paramref name="source"/> is
+    /// copied into it; returns false (and copies nothing) when it already has entries. Crash-safe:
+    /// the copy goes to a hidden staging directory inside the volume, which is renamed to mark it
+    /// complete and whose entries are then renamed into place. A copy cut short by a crash is
+    /// deleted (the volume stays empty, so the next start copies again); a complete one is
+    /// finished. Recovery runs at daemon start and before every copy-up. One copy-up per volume at
+    /// a time, so two containers starting on one empty volume copy once.
+    /// </summary>
+    public bool CopyUpIfEmpty(string name, string source)
+    {
+        var mountpoint = Get(name).Mountpoint;
+        lock (CopyGate(name))
+        {
+            RecoverCopyUp(mountpoint);
+            if (!IsEmpty(mountpoint))
+            {
+                return false;
+            }
+
+            var partial = Path.Combine(mountpoint, CopyUpPartial);
+            var done = Path.Combine(mountpoint, CopyUpDone);
+            try
+            {
+                Directory.CreateDirectory(partial);
+                CopyUp.CopyTree(source, partial);
+            }
+            catch
+            {
+                TryDeleteTree(partial);
+                throw;
+            }
+
+            PosixFiles.RenameNoReplace(partial, done);
+            FinishCopyUp(mountpoint);
+            return true;
+        }
+    }
+
+    /// <summary>Undoes a copy-up that was cut short and completes one that was fully staged.</summary>
+    private static void RecoverCopyUp(string mountpoint)
+    {
+        var partial = Path.Combine(mountpoint, CopyUpPartial);
+        if (Directory.Exists(partial))
+        {
+            Directory.Delete(partial, recursive: true);
+        }
+
+        if (Directory.Exists(Path.Combine(mountpoint, CopyUpDone)))
+        {
+            FinishCopyUp(mountpoint);
+        }
+    }
+
+    private static void FinishCopyUp(string mountpoint)
+    {
+        var done = Path.Combine(mountpoint, CopyUpDone);
+        foreach (var entry in Directory.EnumerateFileSystemEntries(done).ToList())
+        {
+            var target = Path.Combine(mountpoint, Path.GetFileName(entry));
+            try
+            {
+                PosixFiles.RenameNoReplace(entry, target);
+            }
+            catch (IOException e) when (PosixFiles.IsAlreadyExists(e))
+            {
+                // Already moved before a crash (or written since by a container): what is in the volume stays.
+            }
+        }
+
+        // The volume's root takes the image directory's owner and mode (after the renames changed its times).
+        CopyUp.CopyRootMetadata(done, mountpoint);
+        Directory.Delete(done, recursive: true);
+        PosixFiles.FsyncDirectory(mountpoint);
+    }
+
+    private Lock CopyGate(string name) => _copyGates.GetOrAdd(name, _ => new Lock());
 
     public static void ValidateName(string name)
     {
@@ -355,6 +446,18 @@ public sealed partial class VolumeService
             catch (JsonException)
             {
                 // A damaged record is skipped, never deleted: the data may still matter to the user.
+            }
+
+            if (_volumes.TryGetValue(name, out var loaded) && loaded.Options.Count == 0)
+            {
+                try
+                {
+                    RecoverCopyUp(loaded.Mountpoint);
+                }
+                catch (IOException)
+                {
+                    // Retried before the volume's next copy-up; a start-up must not fail on one volume.
+                }
             }
         }
     }

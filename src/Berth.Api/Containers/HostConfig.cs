@@ -139,7 +139,7 @@ public sealed class HostConfig
 
     public long? PidsLimit { get; init; }
 
-    public List<JsonElement>? Ulimits { get; init; }
+    public List<Ulimit>? Ulimits { get; init; }
 
     public long CpuCount { get; init; }
 

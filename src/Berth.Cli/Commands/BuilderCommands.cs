@@ -11,42 +11,27 @@ public static class BuilderCommands
     {
         var g = new CommandSpec { Name = "builder", Short = "Manage builds", Group = "management" };
         g.Add(ImageBuild.Create("build"));
-        g.Add(new CommandSpec
-        {
-            Name = "prune",
-            Usage = "[OPTIONS]",
-            Short = "Remove build cache",
-            Args = ArgRule.None,
-            Flags =
+        g.Add(Pruning.Command(
+            "prune",
+            "Remove build cache",
             [
                 Flag.Bool("a|all", "Remove all unused build cache, not just dangling ones"),
                 Flag.List("filter", "Provide filter values (e.g. \"until=24h\")", "filter"),
                 Flag.Bool("f|force", "Do not prompt for confirmation"),
                 Flag.Bytes("keep-storage", "Amount of disk space to keep for cache"),
             ],
-            Run = async inv =>
-            {
-                var all = inv.Flags.Bool("all");
-                var warning = all ? "WARNING! This will remove all build cache." : "WARNING! This will remove all dangling build cache.";
-                if (!await Prompt.ConfirmAsync(inv, warning))
-                {
-                    return 0;
-                }
-
-                var q = new EngineQuery().AddBool("all", all).Add("filters", Common.FiltersJson(inv.Flags.List("filter")))
-                    .AddIf(inv.Flags.IsSet("keep-storage"), "keep-storage", Common.I(inv.Flags.Bytes("keep-storage")));
-                var result = await inv.Client.PostJsonAsync("/build/prune", q, null, inv.CancellationToken);
-                var deleted = Common.Strings(result?["CachesDeleted"]).ToList();
-                if (deleted.Count > 0)
-                {
-                    await inv.Out.WriteAsync("Deleted build cache objects:\n" + string.Concat(deleted.Select(d => d + "\n")) + "\n");
-                }
-
-                await inv.Out.WriteLineAsync("Total reclaimed space: " + Units.HumanSize(Common.Long(result, "SpaceReclaimed")));
-                return 0;
-            },
-        });
+            inv => inv.Flags.Bool("all") ? "WARNING! This will remove all build cache." : "WARNING! This will remove all dangling build cache.",
+            async inv => await PruneCacheAsync(inv, inv.Flags.Bool("all"), inv.Flags.List("filter"), inv.Flags.IsSet("keep-storage") ? inv.Flags.Bytes("keep-storage") : null)));
         return g;
+    }
+
+    /// <summary>POST /build/prune and docker's report of it.</summary>
+    public static async Task<(string Report, long Space)> PruneCacheAsync(Invocation inv, bool all, IReadOnlyList<string> filters, long? keepStorage)
+    {
+        var q = new EngineQuery().AddBool("all", all).Add("filters", Common.FiltersJson(filters))
+            .AddIf(keepStorage is not null, "keep-storage", Common.I(keepStorage ?? 0));
+        var result = await inv.Client.PostJsonAsync("/build/prune", q, null, inv.CancellationToken);
+        return (Pruning.Section("Deleted build cache objects:", Common.Strings(result?["CachesDeleted"])), Common.Long(result, "SpaceReclaimed"));
     }
 
     public static CommandSpec Search() => new()

@@ -16,6 +16,23 @@ public static class Common
     public static FlagSpec FormatFlag(bool inspect = false, bool shorthand = true) =>
         Flag.String(inspect && shorthand ? "f|format" : "format", inspect ? InspectFormatUsage : FormatUsage);
 
+    /// <summary>
+    /// The format of a list command as docker picks it: --format, else the config file's
+    /// <paramref name="configKey"/> (not with -q), else "table"; "table" stands for the default
+    /// columns, or for the IDs alone with -q.
+    /// </summary>
+    public static string ListFormat(Invocation inv, string configKey, string quietTemplate, string tableTemplate)
+    {
+        var quiet = inv.Flags.Bool("quiet");
+        var format = inv.Flags.String("format") ?? (quiet ? null : inv.Context.Config.GetString(configKey)) ?? "table";
+        return format switch
+        {
+            "table" when quiet => quietTemplate,
+            "table" => tableTemplate,
+            _ => format,
+        };
+    }
+
     public static FlagSpec FilterFlag(string usage = "Filter output based on conditions provided") => Flag.List("f|filter", usage, "filter");
 
     /// <summary>Docker's filters.Args JSON: <c>{"key":{"value":true}}</c>; null when there are none.</summary>

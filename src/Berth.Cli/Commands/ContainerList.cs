@@ -121,7 +121,7 @@ public static class ContainerList
         ctx.Add("CreatedAt", () => GoTime.ToGoString(created));
         ctx.Add("ID", () => trunc ? Ids.Truncate(id) : id);
         ctx.Add("Image", () => DisplayImage(c, trunc));
-        ctx.Add("Labels", () => labels is null ? string.Empty : string.Join(",", labels.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + (kv.Value?.GetValue<string>() ?? string.Empty))));
+        ctx.AddLabels(labels);
         ctx.Add("LocalVolumes", () => Common.I(Common.Items(c["Mounts"]).Count(m => Common.Str(m, "Driver") == "local")));
         ctx.Add("Mounts", () => string.Join(",", Common.Items(c["Mounts"]).Select(m =>
         {
@@ -155,15 +155,6 @@ public static class ContainerList
         });
         ctx.Add("State", () => Common.Str(c, "State") ?? string.Empty);
         ctx.Add("Status", () => Common.Str(c, "Status") ?? string.Empty);
-        ctx.AddMethod("Label", args =>
-        {
-            if (args.Count != 1)
-            {
-                throw new TemplateException($"wrong number of args for Label: want 1 got {args.Count}");
-            }
-
-            return labels?[GoValues.AsString(args[0])]?.GetValue<string>() ?? string.Empty;
-        });
         return ctx;
     }
 

@@ -276,43 +276,16 @@ public static class ContainerMisc
         },
     };
 
-    public static CommandSpec Prune(string name) => new()
-    {
-        Name = name,
-        Usage = "[OPTIONS]",
-        Short = "Remove all stopped containers",
-        Args = ArgRule.None,
-        Flags = [Flag.List("filter", "Provide filter values (e.g. \"until=<timestamp>\")", "filter"), Flag.Bool("f|force", "Do not prompt for confirmation")],
-        Run = async inv =>
-        {
-            if (!await Prompt.ConfirmAsync(inv, "WARNING! This will remove all stopped containers."))
-            {
-                return 0;
-            }
-
-            var (report, space) = await PruneContainersAsync(inv, inv.Flags.List("filter"));
-            await inv.Out.WriteAsync(report);
-            await inv.Out.WriteLineAsync("Total reclaimed space: " + Units.HumanSize(space));
-            return 0;
-        },
-    };
+    public static CommandSpec Prune(string name) => Pruning.Command(
+        name,
+        "Remove all stopped containers",
+        [Flag.List("filter", "Provide filter values (e.g. \"until=<timestamp>\")", "filter"), Flag.Bool("f|force", "Do not prompt for confirmation")],
+        _ => "WARNING! This will remove all stopped containers.",
+        async inv => await PruneContainersAsync(inv, inv.Flags.List("filter")));
 
     public static async Task<(string Report, long Space)> PruneContainersAsync(Invocation inv, IReadOnlyList<string> filters)
     {
         var result = await inv.Client.PostJsonAsync("/containers/prune", new EngineQuery().Add("filters", Common.FiltersJson(filters)), null, inv.CancellationToken);
-        var deleted = Common.Strings(result?["ContainersDeleted"]).ToList();
-        var sb = new StringBuilder();
-        if (deleted.Count > 0)
-        {
-            sb.Append("Deleted Containers:\n");
-            foreach (var d in deleted)
-            {
-                sb.Append(d).Append('\n');
-            }
-
-            sb.Append('\n');
-        }
-
-        return (sb.ToString(), Common.Long(result, "SpaceReclaimed"));
+        return (Pruning.Section("Deleted Containers:", Common.Strings(result?["ContainersDeleted"])), Common.Long(result, "SpaceReclaimed"));
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Berth.Cli.Parsing;
+using Berth.Core.Model;
 
 namespace Berth.Cli.Commands;
 
@@ -400,7 +401,7 @@ public static class ContainerOptions
         host["MemorySwappiness"] = f.IsSet("memory-swappiness") && f.Int("memory-swappiness") != -1 ? f.Int("memory-swappiness") : null;
         host["OomKillDisable"] = f.IsSet("oom-kill-disable") ? f.Bool("oom-kill-disable") : null;
         host["PidsLimit"] = f.IsSet("pids-limit") ? f.Int("pids-limit") : null;
-        host["Ulimits"] = NullIfEmptyNodes(f.List("ulimit").Select(Ulimit).ToList());
+        host["Ulimits"] = Ulimits(f.List("ulimit"));
         if (f.IsSet("init"))
         {
             host["Init"] = f.Bool("init");
@@ -588,23 +589,20 @@ public static class ContainerOptions
         return opt;
     }
 
-    private static JsonNode Ulimit(string spec)
+    /// <summary>
+    /// --ulimit values (already checked by the flag parser) as HostConfig.Ulimits: as docker's
+    /// UlimitOpt, the last value of each name wins and the list is sorted by name; null when none.
+    /// </summary>
+    public static JsonArray? Ulimits(IEnumerable<string> specs)
     {
-        var eq = spec.IndexOf('=', StringComparison.Ordinal);
-        if (eq < 0)
+        var byName = new SortedDictionary<string, Ulimit>(StringComparer.Ordinal);
+        foreach (var spec in specs)
         {
-            throw new CliException($"invalid argument \"{spec}\" for \"--ulimit\" flag: invalid ulimit argument: {spec}", 125);
+            var u = Ulimit.TryParse(spec, out var error) ?? throw new CliException($"invalid argument \"{spec}\" for \"--ulimit\" flag: {error}", 125);
+            byName[u.Name] = u;
         }
 
-        var name = spec[..eq];
-        var values = spec[(eq + 1)..].Split(':');
-        if (!long.TryParse(values[0], CultureInfo.InvariantCulture, out var soft) || (values.Length > 1 && !long.TryParse(values[1], CultureInfo.InvariantCulture, out _)))
-        {
-            throw new CliException($"invalid argument \"{spec}\" for \"--ulimit\" flag: invalid ulimit argument: {spec}", 125);
-        }
-
-        var hard = values.Length > 1 ? long.Parse(values[1], CultureInfo.InvariantCulture) : soft;
-        return new JsonObject { ["Name"] = name, ["Hard"] = hard, ["Soft"] = soft };
+        return byName.Count == 0 ? null : new JsonArray([.. byName.Values.Select(u => (JsonNode)new JsonObject { ["Name"] = u.Name, ["Hard"] = u.Hard, ["Soft"] = u.Soft })]);
     }
 
     private static JsonNode Device(string spec)
@@ -662,6 +660,4 @@ public static class ContainerOptions
     public static JsonArray ToArray(IEnumerable<string> items) => new(items.Select(s => (JsonNode?)JsonValue.Create(s)).ToArray());
 
     private static JsonArray? NullIfEmpty(IReadOnlyList<string> items) => items.Count == 0 ? null : ToArray(items);
-
-    private static JsonArray? NullIfEmptyNodes(List<JsonNode> items) => items.Count == 0 ? null : new JsonArray(items.ToArray<JsonNode?>());
 }

@@ -188,17 +188,9 @@ public static class ImageBuild
             q.Add("securityopt", ContainerOptions.ToArray(f.List("security-opt")).ToJsonString());
         }
 
-        if (f.List("ulimit").Count > 0)
+        if (ContainerOptions.Ulimits(f.List("ulimit")) is { } ulimits)
         {
-            var ul = new JsonArray();
-            foreach (var u in f.List("ulimit"))
-            {
-                var eq = u.IndexOf('=', StringComparison.Ordinal);
-                var vals = u[(eq + 1)..].Split(':');
-                ul.Add((JsonNode)new JsonObject { ["Name"] = u[..Math.Max(0, eq)], ["Soft"] = long.Parse(vals[0], System.Globalization.CultureInfo.InvariantCulture), ["Hard"] = long.Parse(vals[^1], System.Globalization.CultureInfo.InvariantCulture) });
-            }
-
-            q.Add("ulimits", ul.ToJsonString());
+            q.Add("ulimits", ulimits.ToJsonString());
         }
 
         var headers = new Dictionary<string, string> { ["X-Registry-Config"] = RegistryAuth.Encode(new JsonObject()) };

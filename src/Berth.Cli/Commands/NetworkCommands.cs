@@ -215,13 +215,7 @@ public static class NetworkCommands
             var f = inv.Flags;
             var list = await inv.Client.GetJsonAsync("/networks", new EngineQuery().Add("filters", Common.FiltersJson(f.List("filter"))), inv.CancellationToken);
             var trunc = !f.Bool("no-trunc");
-            var format = f.String("format") ?? inv.Context.Config.GetString("networksFormat") ?? "table";
-            format = format switch
-            {
-                "table" when f.Bool("quiet") => "{{.ID}}",
-                "table" => "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}",
-                _ => format,
-            };
+            var format = Common.ListFormat(inv, "networksFormat", "{{.ID}}", "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}");
             var rows = Common.Items(list).OrderBy(n => Common.Str(n, "Name"), StringComparer.Ordinal).Select(n =>
             {
                 var labels = n["Labels"] as JsonObject;
@@ -234,9 +228,8 @@ public static class NetworkCommands
                     .Add("IPv4", () => n["EnableIPv4"] is null || Common.Bool(n, "EnableIPv4") ? "true" : "false")
                     .Add("IPv6", () => Common.Bool(n, "EnableIPv6") ? "true" : "false")
                     .Add("Internal", () => Common.Bool(n, "Internal") ? "true" : "false")
-                    .Add("Labels", () => labels is null ? string.Empty : string.Join(",", labels.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value)))
-                    .Add("CreatedAt", () => GoTime.TryParse(Common.Str(n, "Created"), out var t) ? GoTime.ToGoString(t) : string.Empty)
-                    .AddMethod("Label", a => labels?[GoValues.AsString(a.Count > 0 ? a[0] : null)]?.ToString() ?? string.Empty);
+                    .AddLabels(labels)
+                    .Add("CreatedAt", () => GoTime.TryParse(Common.Str(n, "Created"), out var t) ? GoTime.ToGoString(t) : string.Empty);
             }).ToList();
             await inv.Out.WriteAsync(FormatRenderer.Render(format, rows, Headers));
             return 0;
@@ -277,40 +270,16 @@ public static class NetworkCommands
         },
     };
 
-    private static CommandSpec Prune() => new()
-    {
-        Name = "prune",
-        Usage = "[OPTIONS]",
-        Short = "Remove all unused networks",
-        Args = ArgRule.None,
-        Flags = [Flag.List("filter", "Provide filter values (e.g. \"until=<timestamp>\")", "filter"), Flag.Bool("f|force", "Do not prompt for confirmation")],
-        Run = async inv =>
-        {
-            if (!await Prompt.ConfirmAsync(inv, "WARNING! This will remove all custom networks not used by at least one container."))
-            {
-                return 0;
-            }
-
-            await inv.Out.WriteAsync(await PruneNetworksAsync(inv, inv.Flags.List("filter")));
-            return 0;
-        },
-    };
+    private static CommandSpec Prune() => Pruning.Command(
+        "prune",
+        "Remove all unused networks",
+        [Flag.List("filter", "Provide filter values (e.g. \"until=<timestamp>\")", "filter"), Flag.Bool("f|force", "Do not prompt for confirmation")],
+        _ => "WARNING! This will remove all custom networks not used by at least one container.",
+        async inv => (await PruneNetworksAsync(inv, inv.Flags.List("filter")), null));
 
     public static async Task<string> PruneNetworksAsync(Invocation inv, IReadOnlyList<string> filters)
     {
         var result = await inv.Client.PostJsonAsync("/networks/prune", new EngineQuery().Add("filters", Common.FiltersJson(filters)), null, inv.CancellationToken);
-        var deleted = Common.Strings(result?["NetworksDeleted"]).ToList();
-        if (deleted.Count == 0)
-        {
-            return string.Empty;
-        }
-
-        var sb = new StringBuilder("Deleted Networks:\n");
-        foreach (var d in deleted)
-        {
-            sb.Append(d).Append('\n');
-        }
-
-        return sb.Append('\n').ToString();
+        return Pruning.Section("Deleted Networks:", Common.Strings(result?["NetworksDeleted"]));
     }
 }

@@ -430,35 +430,16 @@ public static class SystemCommands
         return sb.ToString();
     }
 
-    public static CommandSpec ImagePrune(string name) => new()
-    {
-        Name = name,
-        Usage = "[OPTIONS]",
-        Short = "Remove unused images",
-        Args = ArgRule.None,
-        Flags =
+    public static CommandSpec ImagePrune(string name) => Pruning.Command(
+        name,
+        "Remove unused images",
         [
             Flag.Bool("a|all", "Remove all unused images, not just dangling ones"),
             Flag.List("filter", "Provide filter values (e.g. \"until=<timestamp>\")", "filter"),
             Flag.Bool("f|force", "Do not prompt for confirmation"),
         ],
-        Run = async inv =>
-        {
-            var all = inv.Flags.Bool("all");
-            var warning = all
-                ? "WARNING! This will remove all images without at least one container associated to them."
-                : "WARNING! This will remove all dangling images.";
-            if (!await Prompt.ConfirmAsync(inv, warning))
-            {
-                return 0;
-            }
-
-            var (report, space) = await PruneImagesAsync(inv, all, inv.Flags.List("filter"));
-            await inv.Out.WriteAsync(report);
-            await inv.Out.WriteLineAsync("Total reclaimed space: " + Units.HumanSize(space));
-            return 0;
-        },
-    };
+        inv => inv.Flags.Bool("all") ? "WARNING! This will remove all images without at least one container associated to them." : "WARNING! This will remove all dangling images.",
+        async inv => await PruneImagesAsync(inv, inv.Flags.Bool("all"), inv.Flags.List("filter")));
 
     public static async Task<(string Report, long Space)> PruneImagesAsync(Invocation inv, bool all, IReadOnlyList<string> filters)
     {
@@ -507,6 +488,11 @@ public static class SystemCommands
             var f = inv.Flags;
             var all = f.Bool("all");
             var volumes = f.Bool("volumes");
+            if (volumes && f.List("filter").Any(x => x.Split('=')[0] == "until"))
+            {
+                throw new CliException("ERROR: The \"until\" filter is not supported with \"--volumes\"");
+            }
+
             var warning = new StringBuilder("WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least one container\n");
             if (volumes)
             {
@@ -537,23 +523,11 @@ public static class SystemCommands
             var (iReport, iSpace) = await PruneImagesAsync(inv, all, filters);
             await inv.Out.WriteAsync(iReport);
             space += iSpace;
-            try
-            {
-                var cacheFilters = filters.Where(x => !x.StartsWith("label", StringComparison.Ordinal)).ToList();
-                var cache = await inv.Client.PostJsonAsync("/build/prune", new EngineQuery().AddBool("all", all).Add("filters", Common.FiltersJson(cacheFilters)), null, inv.CancellationToken);
-                var deleted = Common.Strings(cache?["CachesDeleted"]).ToList();
-                if (deleted.Count > 0)
-                {
-                    await inv.Out.WriteAsync("Deleted build cache objects:\n" + string.Concat(deleted.Select(d => d + "\n")) + "\n");
-                }
-
-                space += Common.Long(cache, "SpaceReclaimed");
-            }
-            catch (EngineApiException e) when (e.StatusCode is 404 or 501 or 400)
-            {
-            }
-
-            await inv.Out.WriteLineAsync("Total reclaimed space: " + Units.HumanSize(space));
+            // As docker does: the build cache gets the same filters (the daemon validates them) and an error fails the command.
+            var (bReport, bSpace) = await BuilderCommands.PruneCacheAsync(inv, all, filters, null);
+            await inv.Out.WriteAsync(bReport);
+            space += bSpace;
+            await inv.Out.WriteLineAsync(Pruning.Total(space));
             return 0;
         },
     };

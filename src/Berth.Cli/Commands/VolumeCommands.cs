@@ -100,13 +100,7 @@ public static class VolumeCommands
         {
             var f = inv.Flags;
             var result = await inv.Client.GetJsonAsync("/volumes", new EngineQuery().Add("filters", Common.FiltersJson(f.List("filter"))), inv.CancellationToken);
-            var format = f.String("format") ?? inv.Context.Config.GetString("volumesFormat") ?? "table";
-            format = format switch
-            {
-                "table" when f.Bool("quiet") => "{{.Name}}",
-                "table" => "table {{.Driver}}\t{{.Name}}",
-                _ => format,
-            };
+            var format = Common.ListFormat(inv, "volumesFormat", "{{.Name}}", "table {{.Driver}}\t{{.Name}}");
             var rows = Common.Items(result?["Volumes"]).OrderBy(v => Common.Str(v, "Name"), StringComparer.Ordinal).Select(v =>
             {
                 var labels = v["Labels"] as JsonObject;
@@ -115,12 +109,11 @@ public static class VolumeCommands
                     .Add("Driver", () => Common.Str(v, "Driver") ?? string.Empty)
                     .Add("Scope", () => Common.Str(v, "Scope") ?? string.Empty)
                     .Add("Mountpoint", () => Common.Str(v, "Mountpoint") ?? string.Empty)
-                    .Add("Labels", () => labels is null ? string.Empty : string.Join(",", labels.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value)))
+                    .AddLabels(labels)
                     .Add("Links", () => v["UsageData"] is null ? "N/A" : Common.I(Common.Long(v["UsageData"], "RefCount")))
                     .Add("Size", () => v["UsageData"] is null ? "N/A" : Units.HumanSize(Common.Long(v["UsageData"], "Size")))
                     .Add("Availability", () => "N/A")
-                    .Add("Group", () => "N/A")
-                    .AddMethod("Label", a => labels?[GoValues.AsString(a.Count > 0 ? a[0] : null)]?.ToString() ?? string.Empty);
+                    .Add("Group", () => "N/A");
             }).ToList();
             await inv.Out.WriteAsync(FormatRenderer.Render(format, rows, Headers));
             foreach (var w in Common.Strings(result?["Warnings"]))
@@ -148,33 +141,16 @@ public static class VolumeCommands
         }),
     };
 
-    private static CommandSpec Prune() => new()
-    {
-        Name = "prune",
-        Usage = "[OPTIONS]",
-        Short = "Remove unused local volumes",
-        Args = ArgRule.None,
-        Flags =
+    private static CommandSpec Prune() => Pruning.Command(
+        "prune",
+        "Remove unused local volumes",
         [
             Flag.Bool("a|all", "Remove all unused volumes, not just anonymous ones"),
             Flag.List("filter", "Provide filter values (e.g. \"label=<label>\")", "filter"),
             Flag.Bool("f|force", "Do not prompt for confirmation"),
         ],
-        Run = async inv =>
-        {
-            var all = inv.Flags.Bool("all");
-            var warning = all ? "WARNING! This will remove all local volumes not used by at least one container." : "WARNING! This will remove anonymous local volumes not used by at least one container.";
-            if (!await Prompt.ConfirmAsync(inv, warning))
-            {
-                return 0;
-            }
-
-            var (report, space) = await PruneVolumesAsync(inv, inv.Flags.List("filter"), all);
-            await inv.Out.WriteAsync(report);
-            await inv.Out.WriteLineAsync("Total reclaimed space: " + Units.HumanSize(space));
-            return 0;
-        },
-    };
+        inv => inv.Flags.Bool("all") ? "WARNING! This will remove all local volumes not used by at least one container." : "WARNING! This will remove anonymous local volumes not used by at least one container.",
+        async inv => await PruneVolumesAsync(inv, inv.Flags.List("filter"), inv.Flags.Bool("all")));
 
     public static async Task<(string Report, long Space)> PruneVolumesAsync(Invocation inv, IReadOnlyList<string> filters, bool all)
     {
@@ -186,19 +162,6 @@ public static class VolumeCommands
         }
 
         var result = await inv.Client.PostJsonAsync("/volumes/prune", new EngineQuery().Add("filters", Common.FiltersJson(list)), null, inv.CancellationToken);
-        var deleted = Common.Strings(result?["VolumesDeleted"]).ToList();
-        var sb = new StringBuilder();
-        if (deleted.Count > 0)
-        {
-            sb.Append("Deleted Volumes:\n");
-            foreach (var d in deleted)
-            {
-                sb.Append(d).Append('\n');
-            }
-
-            sb.Append('\n');
-        }
-
-        return (sb.ToString(), Common.Long(result, "SpaceReclaimed"));
+        return (Pruning.Section("Deleted Volumes:", Common.Strings(result?["VolumesDeleted"])), Common.Long(result, "SpaceReclaimed"));
     }
 }

@@ -47,6 +47,18 @@ public sealed class RowContext : IFieldProvider
         return this;
     }
 
+    /// <summary>
+    /// docker's label fields of a row: <c>.Labels</c> ("k=v" joined by commas, by key) and the
+    /// method <c>.Label "k"</c> ("" when absent).
+    /// </summary>
+    public RowContext AddLabels(System.Text.Json.Nodes.JsonObject? labels)
+    {
+        Add("Labels", () => labels is null ? string.Empty : string.Join(",", labels.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + (kv.Value?.ToString() ?? string.Empty))));
+        return AddMethod("Label", args => args.Count == 1
+            ? labels?[GoValues.AsString(args[0])]?.ToString() ?? string.Empty
+            : throw new TemplateException($"wrong number of args for Label: want 1 got {args.Count}"));
+    }
+
     public bool TryGetField(string name, IReadOnlyList<object?> args, out object? value)
     {
         if (_fields.TryGetValue(name, out var f))

@@ -124,6 +124,7 @@ public static class FlagParser
             FlagKind.Duration => GoParse.TryParseDuration(value, out _) ? null : $"time: invalid duration {GoParse.Quote(value)}",
             FlagKind.Bytes => value == "-1" || GoParse.TryRamInBytes(value, out _) ? null : $"invalid size: '{value}'",
             FlagKind.List when spec.TypeName == "filter" && !value.Contains('=', StringComparison.Ordinal) => "bad format of filter (expected name=value)",
+            FlagKind.List when spec.TypeName == "ulimit" => Berth.Core.Model.Ulimit.TryParse(value, out var ulimitError) is null ? ulimitError : null,
             FlagKind.Decimal => decimal.TryParse(value, global::System.Globalization.NumberStyles.Float, global::System.Globalization.CultureInfo.InvariantCulture, out _) ? null : $"failed to parse {value} as a rational number",
             _ => null,
         };

@@ -43,64 +43,20 @@ public static class GoValues
                 sb.Append(nil.ToString());
                 break;
             case GoMap m:
-                sb.Append("map[");
-                var first = true;
-                foreach (var kv in m.Entries)
+                Join(sb, "map[", ' ', ']', m.Entries, kv =>
                 {
-                    if (!first)
-                    {
-                        sb.Append(' ');
-                    }
-
-                    first = false;
                     sb.Append(kv.Key).Append(':');
                     Print(sb, kv.Value, false);
-                }
-
-                sb.Append(']');
+                });
                 break;
             case GoStruct st:
-                sb.Append('{');
-                for (var i = 0; i < st.Fields.Count; i++)
-                {
-                    if (i > 0)
-                    {
-                        sb.Append(' ');
-                    }
-
-                    Print(sb, st.Fields[i].Value, false);
-                }
-
-                sb.Append('}');
+                Join(sb, "{", ' ', '}', st.Fields, f => Print(sb, f.Value, false));
                 break;
             case IFieldProvider p:
-                sb.Append("&{");
-                for (var i = 0; i < p.JsonFields.Count; i++)
-                {
-                    if (i > 0)
-                    {
-                        sb.Append(' ');
-                    }
-
-                    p.TryGetField(p.JsonFields[i], [], out var fv);
-                    Print(sb, fv, false);
-                }
-
-                sb.Append('}');
+                Join(sb, "&{", ' ', '}', p.JsonFields, name => Print(sb, Field(p, name), false));
                 break;
             case IList list:
-                sb.Append('[');
-                for (var i = 0; i < list.Count; i++)
-                {
-                    if (i > 0)
-                    {
-                        sb.Append(' ');
-                    }
-
-                    Print(sb, list[i], false);
-                }
-
-                sb.Append(']');
+                Join(sb, "[", ' ', ']', list.Cast<object?>(), item => Print(sb, item, false));
                 break;
             default:
                 sb.Append(Convert.ToString(v, CultureInfo.InvariantCulture));
@@ -215,82 +171,62 @@ public static class GoValues
                 sb.Append(n.Text);
                 break;
             case GoMap m:
-                sb.Append('{');
-                var first = true;
-                foreach (var kv in m.Entries)
+                Join(sb, "{", ',', '}', m.Entries, kv =>
                 {
-                    if (!first)
-                    {
-                        sb.Append(',');
-                    }
-
-                    first = false;
                     WriteJsonString(sb, kv.Key, escapeHtml);
                     sb.Append(':');
                     WriteJson(sb, kv.Value, escapeHtml);
-                }
-
-                sb.Append('}');
+                });
                 break;
             case GoStruct st:
-                sb.Append('{');
-                var firstField = true;
-                foreach (var field in st.Fields)
+                Join(sb, "{", ',', '}', st.Fields.Where(f => !st.Synthetic.Contains(f.Key)), f =>
                 {
-                    if (st.Synthetic.Contains(field.Key))
-                    {
-                        continue;
-                    }
-
-                    if (!firstField)
-                    {
-                        sb.Append(',');
-                    }
-
-                    firstField = false;
-                    WriteJsonString(sb, field.Key, escapeHtml);
+                    WriteJsonString(sb, f.Key, escapeHtml);
                     sb.Append(':');
-                    WriteJson(sb, field.Value, escapeHtml);
-                }
-
-                sb.Append('}');
+                    WriteJson(sb, f.Value, escapeHtml);
+                });
                 break;
             case IFieldProvider p:
-                sb.Append('{');
-                var names = p.JsonFields.OrderBy(n => n, StringComparer.Ordinal).ToList();
-                for (var i = 0; i < names.Count; i++)
+                // docker's formatting contexts marshal themselves: keys sorted, HTML escaped.
+                Join(sb, "{", ',', '}', p.JsonFields.Order(StringComparer.Ordinal), name =>
                 {
-                    if (i > 0)
-                    {
-                        sb.Append(',');
-                    }
-
-                    WriteJsonString(sb, names[i], true);
+                    WriteJsonString(sb, name, true);
                     sb.Append(':');
-                    p.TryGetField(names[i], [], out var fv);
-                    WriteJson(sb, fv, true);
-                }
-
-                sb.Append('}');
+                    WriteJson(sb, Field(p, name), true);
+                });
                 break;
             case IList list:
-                sb.Append('[');
-                for (var i = 0; i < list.Count; i++)
-                {
-                    if (i > 0)
-                    {
-                        sb.Append(',');
-                    }
-
-                    WriteJson(sb, list[i], escapeHtml);
-                }
-
-                sb.Append(']');
+                Join(sb, "[", ',', ']', list.Cast<object?>(), item => WriteJson(sb, item, escapeHtml));
                 break;
             default:
                 WriteJsonString(sb, Convert.ToString(v, CultureInfo.InvariantCulture) ?? string.Empty, escapeHtml);
                 break;
         }
+    }
+
+    /// <summary>Writes <paramref name="open"/>, the items separated by <paramref name="separator"/>, then <paramref name="close"/>.</summary>
+    private static void Join<T>(StringBuilder sb, string open, char separator, char close, IEnumerable<T> items, Action<T> write)
+    {
+        sb.Append(open);
+        var first = true;
+        foreach (var item in items)
+        {
+            if (!first)
+            {
+                sb.Append(separator);
+            }
+
+            first = false;
+            write(item);
+        }
+
+        sb.Append(close);
+    }
+
+    private static object? Field(IFieldProvider p, string name)
+    {
+        p.TryGetField(name, [], out var value);
+        return value;
     }
 
     public static void WriteJsonString(StringBuilder sb, string s, bool escapeHtml = false)

@@ -112,18 +112,21 @@ public static class JsonModel
 
                 return new GoMap(entries, false) { MissingKeyError = true };
             case JsonValue value:
-                return value.GetValueKind() switch
-                {
-                    JsonValueKind.String => value.GetValue<string>(),
-                    JsonValueKind.True => true,
-                    JsonValueKind.False => false,
-                    JsonValueKind.Number => new GoNumber(value.ToJsonString()),
-                    _ => NoValue.Instance,
-                };
+                return Scalar(value, NoValue.Instance);
             default:
                 return NoValue.Instance;
         }
     }
+
+    /// <summary>A JSON string, boolean or number as a template value; <paramref name="otherwise"/> for null.</summary>
+    private static object? Scalar(JsonValue value, object? otherwise) => value.GetValueKind() switch
+    {
+        JsonValueKind.String => value.GetValue<string>(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        JsonValueKind.Number => new GoNumber(value.ToJsonString()),
+        _ => otherwise,
+    };
 
     public static object? Convert(JsonNode? node, string name, string parent)
     {
@@ -161,14 +164,7 @@ public static class JsonModel
 
                 return new GoStruct(fields);
             case JsonValue value:
-                return value.GetValueKind() switch
-                {
-                    JsonValueKind.String => value.GetValue<string>(),
-                    JsonValueKind.True => true,
-                    JsonValueKind.False => false,
-                    JsonValueKind.Number => new GoNumber(value.ToJsonString()),
-                    _ => new GoNil(NilKindFor(name)),
-                };
+                return Scalar(value, new GoNil(NilKindFor(name)));
             default:
                 return NoValue.Instance;
         }

@@ -79,8 +79,11 @@ public static class ScopedPath
         return resolved.Count == 0 ? "/" : "/" + string.Join('/', resolved);
     }
 
-    /// <summary>Host path of a canonical in-root path from <see cref="Resolve"/>.</summary>
-    public static string HostPath(string root, string canonical) => canonical == "/" ? root : root.TrimEnd('/') + canonical;
+    /// <summary>
+    /// Host path of a canonical in-root path from <see cref="Resolve"/>. The root itself keeps a
+    /// trailing slash: lstat of /proc/PID/root (a running container) must see the directory, not the link.
+    /// </summary>
+    public static string HostPath(string root, string canonical) => canonical == "/" ? root.TrimEnd('/') + "/" : root.TrimEnd('/') + canonical;
 
     private static string Join(List<string> resolved, string part) => "/" + string.Join('/', resolved.Append(part));
 

@@ -43,7 +43,8 @@ public static class TarTree
     /// entry's parent is resolved inside the root again, so a symlink in the archive or already in
     /// the container cannot redirect a later entry outside the root.
     /// </summary>
-    public static async Task ExtractAsync(Stream input, string root, string dir, bool noOverwriteDirNonDir, CancellationToken cancellationToken)
+    /// <param name="owner">Who owns what is extracted: null keeps each entry's uid/gid from the archive (docker cp -a).</param>
+    public static async Task ExtractAsync(Stream input, string root, string dir, bool noOverwriteDirNonDir, (uint Uid, uint Gid)? owner, CancellationToken cancellationToken)
     {
         var reader = new TarReader(input, leaveOpen: true);
         await using (reader.ConfigureAwait(false))
@@ -74,6 +75,7 @@ public static class TarTree
                 {
                     if (ex.IsDirectory && isDirEntry)
                     {
+                        Chown(target, entry, owner);
                         PosixFiles.Chmod(target, (uint)entry.Mode);
                         continue;
                     }
@@ -105,6 +107,7 @@ public static class TarTree
                         var linkTarget = ScopedPath.Resolve(root, dir.TrimEnd('/') + "/" + (Clean(entry.LinkName) ?? string.Empty), followFinal: false)
                             ?? throw new IOException($"extracting {entry.Name}: hard link target {entry.LinkName} does not exist");
                         PosixFiles.Link(ScopedPath.HostPath(root, linkTarget), target);
+                        Chown(target, entry, owner);
                         continue;
                     case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
                         // O_NOFOLLOW + RESOLVE_IN_ROOT: even a racing symlink swap cannot redirect the write.
@@ -131,6 +134,8 @@ public static class TarTree
                         continue;
                 }
 
+                // Owner first: chown clears set-id bits that the mode may then set again.
+                Chown(target, entry, owner);
                 if (entry.EntryType != TarEntryType.SymbolicLink)
                 {
                     PosixFiles.Chmod(target, (uint)entry.Mode);
@@ -139,6 +144,12 @@ public static class TarTree
                 PosixFiles.SetTimesNoFollow(target, entry.ModificationTime, entry.ModificationTime);
             }
         }
+    }
+
+    private static void Chown(string target, TarEntry entry, (uint Uid, uint Gid)? owner)
+    {
+        var (uid, gid) = owner ?? (entry is PosixTarEntry p ? ((uint)p.Uid, (uint)p.Gid) : (0u, 0u));
+        PosixFiles.Lchown(target, uid, gid);
     }
 
     /// <summary>An entry name as a relative path with no way up; null for the root itself or an escape.</summary>

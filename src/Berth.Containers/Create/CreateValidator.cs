@@ -204,6 +204,14 @@ public static class CreateValidator
 
     public static ResourceSpec ValidateResources(ResourceSpec r, ContainerServiceOptions options, List<string> warnings)
     {
+        foreach (var u in r.Ulimits)
+        {
+            if (u.Validate() is { } ulimitError)
+            {
+                throw BerthException.Invalid(ulimitError);
+            }
+        }
+
         if (r.Memory != 0 && r.Memory < MinimumMemory)
         {
             throw BerthException.Invalid("Minimum memory limit allowed is 6MB");

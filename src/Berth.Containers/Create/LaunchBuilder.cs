@@ -116,6 +116,8 @@ public static class LaunchBuilder
             ReadonlyRootfs = hc.ReadonlyRootfs,
             Mounts = mounts,
             Resources = ToRuntime(r, hc.OomScoreAdj),
+            // As dockerd's mergeUlimits: the container's own limits, then the daemon's defaults for the names it leaves out.
+            Ulimits = [.. r.Ulimits, .. options.DefaultUlimits.Where(d => !r.Ulimits.Any(u => u.Name == d.Name))],
             NetworkMode = networkMode,
             IpcMode = ipcMode,
             PidMode = pidMode,

@@ -34,4 +34,7 @@ public sealed record ResourceSpec
 
     /// <summary>null = unlimited (Docker normalises 0 and negatives to null).</summary>
     public long? PidsLimit { get; init; }
+
+    /// <summary>The container's own --ulimit values (daemon defaults are merged in at start, as Docker does).</summary>
+    public IReadOnlyList<Berth.Core.Model.Ulimit> Ulimits { get; init; } = [];
 }

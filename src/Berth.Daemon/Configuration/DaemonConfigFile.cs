@@ -14,7 +14,7 @@ public static class DaemonConfigFile
     [
         "hosts", "data-root", "exec-root", "pidfile", "default-runtime", "runtimes", "log-level",
         "live-restore", "cgroup-parent", "log-driver", "log-opts", "bip", "iptables", "ip-forward",
-        "dns", "labels", "default-shm-size", "debug",
+        "dns", "labels", "default-shm-size", "debug", "default-ulimits",
         "bridge", "fixed-cidr", "mtu", "default-address-pools", "dns-search", "dns-opts",
         "userland-proxy",
     ];
@@ -87,6 +87,7 @@ public static class DaemonConfigFile
                     "default-address-pools" => o with { DefaultAddressPools = ParsePools(path, v) },
                     "labels" => o with { Labels = v.EnumerateArray().Select(x => x.GetString()!).Select(SplitLabel).ToDictionary(x => x.Key, x => x.Value) },
                     "default-shm-size" => o with { DefaultShmSize = v.GetString() },
+                    "default-ulimits" => o with { DefaultUlimits = ParseUlimits(path, v) },
                     _ => o,
                 };
             }
@@ -117,6 +118,30 @@ public static class DaemonConfigFile
             }
 
             list.Add(new AddressPoolOption(baseCidr, bits));
+        }
+
+        return list;
+    }
+
+    /// <summary>dockerd's shape: {"nofile": {"Name": "nofile", "Hard": 64000, "Soft": 64000}}.</summary>
+    private static List<Berth.Core.Model.Ulimit> ParseUlimits(string path, JsonElement ulimits)
+    {
+        var list = new List<Berth.Core.Model.Ulimit>();
+        foreach (var p in ulimits.EnumerateObject())
+        {
+            var name = p.Value.TryGetProperty("Name", out var n) && n.GetString() is { Length: > 0 } inner ? inner : p.Name;
+            if (!p.Value.TryGetProperty("Hard", out var hard) || !hard.TryGetInt64(out var h) || !p.Value.TryGetProperty("Soft", out var soft) || !soft.TryGetInt64(out var sv))
+            {
+                throw BerthException.Invalid($"unable to configure the Docker daemon with file {path}: default-ulimits entry \"{p.Name}\" needs integer \"Hard\" and \"Soft\"");
+            }
+
+            var u = new Berth.Core.Model.Ulimit(name, sv, h);
+            if (u.Validate() is { } error)
+            {
+                throw BerthException.Invalid($"unable to configure the Docker daemon with file {path}: {error}");
+            }
+
+            list.Add(u);
         }
 
         return list;

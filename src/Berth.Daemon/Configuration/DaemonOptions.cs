@@ -72,4 +72,7 @@ public sealed record DaemonOptions
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 
     public string? DefaultShmSize { get; init; }
+
+    /// <summary>--default-ulimit / daemon.json default-ulimits: limits for containers that do not set them.</summary>
+    public IReadOnlyList<Berth.Core.Model.Ulimit> DefaultUlimits { get; init; } = [];
 }

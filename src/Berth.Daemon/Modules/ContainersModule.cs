@@ -24,6 +24,7 @@ public static class ContainersModule
             DefaultLogOptions = options.LogOpts,
             DefaultShmSize = options.DefaultShmSize is { } shm ? Berth.Containers.Create.MountParser.ParseSize(shm) : 64L * 1024 * 1024,
             Dns = options.Dns,
+            DefaultUlimits = options.DefaultUlimits,
             LiveRestore = options.LiveRestore,
             CgroupV2 = File.Exists("/sys/fs/cgroup/cgroup.controllers"),
         });

@@ -19,6 +19,7 @@ public static partial class PosixFiles
     private const int O_CLOEXEC = 0x80000;
     private const int ENODATA = 61;
     private const int EEXIST = 17;
+    private const uint RENAME_NOREPLACE = 1;
 
     public static void Mknod(string path, uint mode, uint major, uint minor)
     {
@@ -43,6 +44,13 @@ public static partial class PosixFiles
 
     /// <summary>Creates hard link <paramref name="newPath"/> to <paramref name="existing"/> (never follows symlinks).</summary>
     public static void Link(string existing, string newPath) => Check(link(existing, newPath), "link", newPath);
+
+    /// <summary>
+    /// rename(2) that never replaces: fails with EEXIST when <paramref name="newPath"/> exists.
+    /// Renames the entry itself (a symlink is moved, not followed); both paths on one file system.
+    /// </summary>
+    public static void RenameNoReplace(string oldPath, string newPath) =>
+        Check(renameat2(AT_FDCWD, oldPath, AT_FDCWD, newPath, RENAME_NOREPLACE), "rename", newPath);
 
     public static void SetXattr(string path, string name, ReadOnlySpan<byte> value) =>
         Check(lsetxattr(path, name, value, (nuint)value.Length, 0), "lsetxattr " + name, path);
@@ -188,6 +196,9 @@ public static partial class PosixFiles
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int mknod(string path, uint mode, ulong dev);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int renameat2(int olddirfd, string oldpath, int newdirfd, string newpath, uint flags);
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int chmod(string path, uint mode);

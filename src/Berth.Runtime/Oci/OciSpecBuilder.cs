@@ -93,9 +93,9 @@ public sealed class OciSpecBuilder
             Env = WithHome(launch.Process.Env, user.Home),
             Cwd = string.IsNullOrEmpty(launch.Process.Cwd) ? "/" : launch.Process.Cwd,
             Capabilities = new OciCapabilities { Bounding = [.. caps], Effective = [.. caps], Permitted = [.. caps] },
-            // As Docker without --ulimit/--default-ulimit: no rlimits in the spec, so the
-            // container inherits the engine's limits.
-            Rlimits = null,
+            // As Docker: --ulimit/default-ulimits become rlimits (-1 = RLIM_INFINITY); without
+            // any, none in the spec, so the container inherits the engine's limits.
+            Rlimits = launch.Ulimits.Count == 0 ? null : [.. launch.Ulimits.Select(u => new OciRlimit { Type = u.RlimitType, Soft = unchecked((ulong)u.Soft), Hard = unchecked((ulong)u.Hard) })],
             NoNewPrivileges = security.NoNewPrivileges,
             OomScoreAdj = launch.Resources.OomScoreAdj,
         };

@@ -3,23 +3,19 @@ using Berth.Tests.Integration.Harness;
 namespace Berth.Tests.Integration.Cli;
 
 /// <summary>
-/// The built berth CLI against a real engine ($BERTH_TEST_DOCKER_HOST: berthd or dockerd),
-/// checking what users see: output, exit codes and error wording, as docker prints them.
+/// The built berth CLI against a real engine (the harness's berthd, or $BERTH_TEST_DOCKER_HOST:
+/// see <see cref="CliEngine"/>), checking what users see: output, exit codes and error wording,
+/// as docker prints them.
 /// </summary>
-public sealed class BerthCliTests : IAsyncLifetime
+public sealed class BerthCliTests(CliEngine engine) : IClassFixture<CliEngine>, IAsyncLifetime
 {
     private static readonly SemaphoreSlim ImageGate = new(1, 1);
     private readonly string _prefix = $"clit{Environment.ProcessId}x{Guid.NewGuid().ToString("N")[..6]}-";
 
-    private static string Host => Environment.GetEnvironmentVariable("BERTH_TEST_DOCKER_HOST") ?? string.Empty;
+    private string Host => engine.Host;
 
     public async Task InitializeAsync()
     {
-        if (Host.Length == 0)
-        {
-            return;
-        }
-
         await ImageGate.WaitAsync();
         try
         {
@@ -37,11 +33,6 @@ public sealed class BerthCliTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (Host.Length == 0)
-        {
-            return;
-        }
-
         var ps = await BerthAsync("ps", "-a", "--format", "{{.Names}}");
         var mine = ps.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(n => n.StartsWith(_prefix, StringComparison.Ordinal)).ToList();
         if (mine.Count > 0)
@@ -57,9 +48,9 @@ public sealed class BerthCliTests : IAsyncLifetime
         }
     }
 
-    private static Task<CommandResult> BerthAsync(params string[] args) => BerthWithInputAsync(null, args);
+    private Task<CommandResult> BerthAsync(params string[] args) => BerthWithInputAsync(null, args);
 
-    private static Task<CommandResult> BerthWithInputAsync(string? stdin, params string[] args) =>
+    private Task<CommandResult> BerthWithInputAsync(string? stdin, params string[] args) =>
         Shell.RunAsync(RepoPaths.Cli, args, new Dictionary<string, string> { ["DOCKER_HOST"] = Host, ["BERTH_HOST"] = Host }, stdin, TimeSpan.FromSeconds(90));
 
     [Fact]
@@ -79,10 +70,10 @@ public sealed class BerthCliTests : IAsyncLifetime
         Assert.Equal("Cannot connect to the Docker daemon at unix:///nonexistent.sock. Is the docker daemon running?\n", noEngine.Stderr);
     }
 
-    [EngineFact]
+    [Fact]
     public async Task Run_passes_output_stdin_and_exit_codes_through()
     {
-        var echo = await BerthAsync("run", "--rm", "busybox", "sh", "-c", "echo out; echo err >&2; exit 3");
+        var echo = await BerthAsync("run", "--rm", "--network", "none", "busybox", "sh", "-c", "echo out; echo err >&2; exit 3");
         Assert.Equal(3, echo.ExitCode);
         Assert.Equal("out\n", echo.Stdout);
         Assert.Equal("err\n", echo.Stderr);
@@ -95,7 +86,7 @@ public sealed class BerthCliTests : IAsyncLifetime
         Assert.Contains("No such image", noImage.Stderr, StringComparison.OrdinalIgnoreCase);
     }
 
-    [EngineFact]
+    [Fact]
     public async Task A_detached_container_shows_in_ps_inspect_logs_and_exec()
     {
         var name = _prefix + "bg";
@@ -129,7 +120,7 @@ public sealed class BerthCliTests : IAsyncLifetime
         Assert.Equal(name + "\n", rm.Stdout);
     }
 
-    [EngineFact]
+    [Fact]
     public async Task Attach_streams_output_and_returns_the_exit_code()
     {
         var name = _prefix + "attach";
@@ -144,7 +135,7 @@ public sealed class BerthCliTests : IAsyncLifetime
         Assert.Equal("0\n", (await BerthAsync("wait", name + "2")).Stdout);
     }
 
-    [EngineFact]
+    [Fact]
     public async Task Missing_objects_report_dockers_errors()
     {
         var inspect = await BerthAsync("inspect", _prefix + "nosuch");
@@ -157,7 +148,7 @@ public sealed class BerthCliTests : IAsyncLifetime
         Assert.Contains("No such container", rm.Stderr, StringComparison.OrdinalIgnoreCase);
     }
 
-    [EngineFact]
+    [Fact]
     public async Task Images_can_be_listed_tagged_and_removed()
     {
         var id = (await BerthAsync("image", "inspect", "-f", "{{.Id}}", "busybox")).Out;
@@ -174,7 +165,7 @@ public sealed class BerthCliTests : IAsyncLifetime
         Assert.Equal(1, (await BerthAsync("image", "inspect", tag)).ExitCode);
     }
 
-    [EngineFact]
+    [Fact]
     public async Task Cp_copies_both_ways_through_the_archive_api()
     {
         var name = _prefix + "cp";

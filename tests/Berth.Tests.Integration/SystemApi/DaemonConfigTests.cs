@@ -49,6 +49,25 @@ public sealed class DaemonConfigTests : IDisposable
     }
 
     [Fact]
+    public async Task Default_ulimits_in_the_file_apply_to_containers_and_bad_ones_are_refused()
+    {
+        var bad = Write("""{"default-ulimits": {"nofile": {"Name": "nofile", "Hard": 10, "Soft": 20}}}""");
+        var r = await Shell.RunAsync(RepoPaths.Daemon, ["--config-file", bad, "-H", $"unix://{_dir}/s.sock", "--exec-root", _dir]);
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("ulimit soft limit must be less than or equal to hard limit: 20 > 10", r.Stderr, StringComparison.Ordinal);
+
+        var flag = await Shell.RunAsync(RepoPaths.Daemon, ["--default-ulimit", "nofile", "-H", $"unix://{_dir}/s.sock", "--exec-root", _dir]);
+        Assert.NotEqual(0, flag.ExitCode);
+        Assert.Contains("invalid argument \"nofile\" for \"--default-ulimit\" flag: invalid ulimit argument: nofile", flag.Stderr, StringComparison.Ordinal);
+
+        var good = Write("""{"default-ulimits": {"nofile": {"Name": "nofile", "Hard": 700, "Soft": 650}}}""");
+        await using var d = await BerthDaemon.StartAsync("cfgul", "--config-file", good);
+        await d.LoadBusyboxAsync();
+        var run = await d.DockerAsync("run", "--rm", "--network", "none", "busybox", "sh", "-c", "ulimit -n; ulimit -Hn");
+        Assert.Equal("650\n700\n", run.Stdout);
+    }
+
+    [Fact]
     public async Task Settings_from_the_file_are_used()
     {
         var sock = Path.Combine(_dir, "cfg.sock");

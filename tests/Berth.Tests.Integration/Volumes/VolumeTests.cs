@@ -130,6 +130,27 @@ public sealed class VolumeTests(VolumesDaemon fixture) : IClassFixture<VolumesDa
     }
 
     [Fact]
+    public async Task Cp_of_a_directory_to_a_new_path_and_into_the_root_of_a_running_container()
+    {
+        var c = Name("cproot");
+        await OkAsync("run", "-d", "--network", "none", "--name", c, "busybox", "sleep", "600");
+        var tree = Path.Combine(_d.Dir, Name("tree"));
+        Directory.CreateDirectory(Path.Combine(tree, "sub"));
+        await File.WriteAllTextAsync(Path.Combine(tree, "sub", "f"), "deep");
+
+        // A missing destination: the CLI extracts into "/" with the top directory renamed.
+        await OkAsync("cp", tree, $"{c}:/newdir");
+        Assert.Equal("deep", await OkAsync("exec", c, "cat", "/newdir/sub/f"));
+        await OkAsync("cp", tree, $"{c}:/");
+        Assert.Equal("deep", await OkAsync("exec", c, "cat", $"/{Path.GetFileName(tree)}/sub/f"));
+        Assert.Equal("directory", await OkAsync("exec", c, "stat", "-c", "%F", "/"));
+
+        var back = Path.Combine(_d.Dir, Name("back"));
+        await OkAsync("cp", $"{c}:/newdir", back);
+        Assert.Equal("deep", await File.ReadAllTextAsync(Path.Combine(back, "sub", "f")));
+    }
+
+    [Fact]
     public async Task Commit_and_export_import_round_trip_give_runnable_images()
     {
         var c = Name("rt");

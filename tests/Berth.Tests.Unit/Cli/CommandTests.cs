@@ -107,6 +107,16 @@ public sealed class CommandTests
     }
 
     [Fact]
+    public void Ulimits_are_sent_sorted_by_name_with_the_last_value_of_each()
+    {
+        var b = Body("--ulimit", "nofile=100:200", "--ulimit", "nproc=50", "--ulimit", "nofile=300", "--ulimit", "core=-1", "busybox");
+        Assert.Equal("[{\"Name\":\"core\",\"Hard\":-1,\"Soft\":-1},{\"Name\":\"nofile\",\"Hard\":300,\"Soft\":300},{\"Name\":\"nproc\",\"Hard\":50,\"Soft\":50}]", b["HostConfig"]!["Ulimits"]!.ToJsonString());
+        Assert.Null(Body("busybox")["HostConfig"]!["Ulimits"]);
+        var bad = Assert.Throws<UsageException>(() => Body("--ulimit", "nofile=10:5", "busybox"));
+        Assert.Equal("invalid argument \"nofile=10:5\" for \"--ulimit\" flag: ulimit soft limit must be less than or equal to hard limit: 10 > 5", bad.Message);
+    }
+
+    [Fact]
     public void Run_flags_become_the_create_body_as_docker_sends_it()
     {
         var b = Body("-i", "-e", "A=1", "-l", "tier=web", "-p", "127.0.0.1:8080:80", "-p", "53/udp", "--expose", "90-91",

@@ -129,6 +129,23 @@ public sealed class ContainerServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_stop_that_races_a_natural_exit_succeeds_with_that_exit()
+    {
+        _f.Runtime.IgnoredSignals.Add(Signals.SigTerm);
+        var id = await CreateAsync();
+        await Svc.StartAsync(id, CancellationToken.None);
+        _f.Runtime.HoldExitReports = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stop = Svc.StopAsync(id, 1, null, CancellationToken.None);
+        await Eventually(() => _f.Runtime.Signals.Count == 1, "SIGTERM sent");
+        _f.Runtime.Process(id).ExitWith(0); // exits on its own just as the timeout ends
+        _f.Time.Advance(TimeSpan.FromSeconds(1));
+        await Eventually(() => _f.Runtime.Signals.Count == 2, "SIGKILL attempted");
+        _f.Runtime.HoldExitReports.SetResult();
+        await stop;
+        Assert.Equal(("exited", 0), (Svc.Get(id).State.Status, Svc.Get(id).State.ExitCode));
+    }
+
+    [Fact]
     public async Task A_graceful_stop_keeps_the_process_exit_code()
     {
         var id = await CreateAsync();

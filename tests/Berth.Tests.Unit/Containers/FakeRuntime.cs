@@ -34,6 +34,9 @@ public sealed class FakeRuntime(TimeProvider time) : IContainerRuntime
 
     public HashSet<string> AliveAfterRestart { get; } = [];
 
+    /// <summary>When set, exits are reported by WaitAsync only once this completes (the monitor saw the exit, the engine not yet).</summary>
+    public TaskCompletionSource? HoldExitReports { get; set; }
+
     public FakeProcess Process(string id) => _processes[id];
 
     public bool HasProcess(string id) => _processes.ContainsKey(id);
@@ -68,7 +71,13 @@ public sealed class FakeRuntime(TimeProvider time) : IContainerRuntime
             throw BerthException.NotFound($"no such container {id}");
         }
 
-        return await p.Exit.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var exit = await p.Exit.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (HoldExitReports is { } hold)
+        {
+            await hold.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return exit;
     }
 
     public Task KillAsync(string id, int signal, CancellationToken cancellationToken)
@@ -76,6 +85,12 @@ public sealed class FakeRuntime(TimeProvider time) : IContainerRuntime
         Signals.Enqueue((id, signal));
         if (_processes.TryGetValue(id, out var p))
         {
+            if (p.Exited)
+            {
+                // As runc: a process that has exited cannot be signalled.
+                throw BerthException.Conflict($"Container {id} is not running");
+            }
+
             p.Signal(signal);
         }
 

@@ -40,6 +40,23 @@ public sealed class ScopedPathTests : IDisposable
     }
 
     [Fact]
+    public void The_host_path_of_the_root_is_the_directory_even_when_the_root_is_a_link()
+    {
+        // A running container's root is /proc/PID/root, a link: lstat of the root must see the directory.
+        var link = _root + "-link";
+        File.CreateSymbolicLink(link, _root);
+        try
+        {
+            Assert.True(Berth.Platform.Files.PosixFiles.Lstat(ScopedPath.HostPath(link, "/")).IsDirectory);
+            Assert.Equal(Path.Combine(link, "etc"), ScopedPath.HostPath(link, "/etc"));
+        }
+        finally
+        {
+            File.Delete(link);
+        }
+    }
+
+    [Fact]
     public async Task Extracting_a_tar_through_a_hostile_symlink_stays_inside()
     {
         var outside = Path.Combine(Path.GetTempPath(), "berth-outside-" + Guid.NewGuid().ToString("N")[..8]);
@@ -58,7 +75,7 @@ public sealed class ScopedPathTests : IDisposable
             }
 
             tar.Position = 0;
-            await TarTree.ExtractAsync(tar, _root, "/", noOverwriteDirNonDir: false, CancellationToken.None);
+            await TarTree.ExtractAsync(tar, _root, "/", noOverwriteDirNonDir: false, owner: (0u, 0u), CancellationToken.None);
             Assert.False(File.Exists(Path.Combine(outside, "pwned")));
             Assert.True(File.Exists(Path.Combine(_root, outside.TrimStart('/'), "pwned")));
         }

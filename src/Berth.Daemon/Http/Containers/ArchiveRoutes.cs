@@ -37,12 +37,7 @@ public static class ArchiveRoutes
 
     private static async Task<IResult> PutAsync(HttpContext ctx, ContainerService svc, string id)
     {
-        if (QueryValues.Bool(ctx.Request, "copyUIDGID"))
-        {
-            throw BerthException.NotImplemented("docker cp --archive (copyUIDGID) is not supported yet");
-        }
-
-        await svc.PutArchiveAsync(id, RequiredPath(ctx), ctx.Request.Body, QueryValues.Bool(ctx.Request, "noOverwriteDirNonDir"), ctx.RequestAborted).ConfigureAwait(false);
+        await svc.PutArchiveAsync(id, RequiredPath(ctx), ctx.Request.Body, QueryValues.Bool(ctx.Request, "noOverwriteDirNonDir"), QueryValues.Bool(ctx.Request, "copyUIDGID"), ctx.RequestAborted).ConfigureAwait(false);
         return Results.Ok();
     }
 

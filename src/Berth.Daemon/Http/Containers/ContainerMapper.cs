@@ -85,7 +85,6 @@ public static class ContainerMapper
         Refuse(h.CpuRealtimePeriod != 0 || h.CpuRealtimeRuntime != 0, "--cpu-rt-period/--cpu-rt-runtime are not supported");
         Refuse(h.DeviceCgroupRules is { Count: > 0 }, "--device-cgroup-rule is not supported yet");
         Refuse(h.DeviceRequests is { Count: > 0 }, "--gpus (device requests) is not supported");
-        Refuse(h.Ulimits is { Count: > 0 }, "--ulimit is not supported yet");
         Refuse(h.KernelMemory != 0 || h.KernelMemoryTCP != 0, "--kernel-memory is not supported (deprecated by Docker)");
         Refuse(h.MemorySwappiness is { } sw && sw != -1, "--memory-swappiness is not supported yet");
         if (h.CpuCount != 0 || h.CpuPercent != 0 || h.IOMaximumIOps != 0 || h.IOMaximumBandwidth != 0)
@@ -151,6 +150,7 @@ public static class ContainerMapper
                 NanoCpus = h.NanoCpus,
                 OomKillDisable = h.OomKillDisable,
                 PidsLimit = h.PidsLimit,
+                Ulimits = h.Ulimits?.Select(u => new Berth.Core.Model.Ulimit(u.Name, u.Soft, u.Hard)).ToList() ?? [],
             },
         };
     }
@@ -375,7 +375,7 @@ public static class ContainerMapper
             MemorySwappiness = r.MemorySwappiness,
             OomKillDisable = r.OomKillDisable ?? false,
             PidsLimit = r.PidsLimit,
-            Ulimits = [],
+            Ulimits = [.. r.Ulimits.Select(u => new Wire.Ulimit { Name = u.Name, Hard = u.Hard, Soft = u.Soft })],
             MaskedPaths = h.MaskedPaths?.ToList(),
             ReadonlyPaths = h.ReadonlyPaths?.ToList(),
             Init = h.Init,
@@ -512,7 +512,7 @@ public static class ContainerMapper
             Names = ["/" + c.Name],
             Image = c.Config.Image,
             ImageID = c.ImageId,
-            Command = string.Join(' ', [c.Path, .. c.Args]),
+            Command = string.Join(' ', [c.Path, .. c.Args.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"'{a}'" : a)]), // dockerd quotes arguments with spaces
             Created = c.Created.ToUnixTimeSeconds(),
             Ports = ports,
             SizeRw = item.SizeRw,

@@ -1,0 +1,16 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Berth.Api.Build;
+
+namespace Berth.Api.Json;
+
+/// <summary>Source-generated serializers for the build resource.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNameCaseInsensitive = true,
+    NumberHandling = JsonNumberHandling.AllowReadingFromString,
+    ReadCommentHandling = JsonCommentHandling.Skip,
+    AllowTrailingCommas = true)]
+[JsonSerializable(typeof(BuildCachePruneResponse))]
+public sealed partial class BuildJsonContext : JsonSerializerContext
+{
+}
