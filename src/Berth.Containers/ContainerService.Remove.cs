@@ -4,6 +4,7 @@ using Berth.Containers.Model;
 using Berth.Containers.Naming;
 using Berth.Core.Errors;
 using Berth.Core.Filters;
+using Berth.Platform.Mounts;
 
 namespace Berth.Containers;
 
@@ -160,6 +161,18 @@ public sealed partial class ContainerService
         var dir = _store.DirectoryOf(id);
         try
         {
+            // A copy-up view left mounted by a daemon killed mid-copy must never be walked into:
+            // it shows the image's layers and the volume.
+            var view = Path.Combine(dir, "copyup");
+            if (Directory.Exists(view))
+            {
+                Mounter.Unmount(view);
+                if (Mounter.IsMountPoint(view))
+                {
+                    throw new IOException($"{view} is still mounted");
+                }
+            }
+
             if (Directory.Exists(dir))
             {
                 Directory.Delete(dir, recursive: true);
@@ -167,6 +180,7 @@ public sealed partial class ContainerService
         }
         catch (IOException e)
         {
+            // ErrnoException (a failed unmount) is an IOException too.
             LogWarning(_logger, id, "removing the container directory", e);
         }
     }
