@@ -4,6 +4,7 @@ using Berth.Containers.Model;
 using Berth.Containers.Naming;
 using Berth.Core.Errors;
 using Berth.Core.Filters;
+using Berth.Platform.Mounts;
 
 namespace Berth.Containers;
 
@@ -109,7 +110,6 @@ public sealed partial class ContainerService
 
             // The record goes first: from here on the container is gone, whatever happens to the rest.
             _store.Delete(id);
-            await DeleteResourcesAsync(id).ConfigureAwait(false);
             if (removeVolumes)
             {
                 RemoveAnonymousVolumes(c);
@@ -129,6 +129,12 @@ public sealed partial class ContainerService
         }
 
         Publish(c, "destroy");
+
+        // The expensive part (runtime state, rootfs unmount, writable layer, log directory) runs
+        // after the answer: nothing can reach this ID any more, its name is free, and the
+        // container directory goes last, so a daemon that dies half-way finds a directory
+        // without a record at start and finishes the job (InitializeAsync).
+        Background(() => DeleteResourcesAsync(id));
     }
 
     /// <summary>Runtime state, writable layer and the container's directory (logs included).</summary>
@@ -155,6 +161,18 @@ public sealed partial class ContainerService
         var dir = _store.DirectoryOf(id);
         try
         {
+            // A copy-up view left mounted by a daemon killed mid-copy must never be walked into:
+            // it shows the image's layers and the volume.
+            var view = Path.Combine(dir, "copyup");
+            if (Directory.Exists(view))
+            {
+                Mounter.Unmount(view);
+                if (Mounter.IsMountPoint(view))
+                {
+                    throw new IOException($"{view} is still mounted");
+                }
+            }
+
             if (Directory.Exists(dir))
             {
                 Directory.Delete(dir, recursive: true);
@@ -162,6 +180,7 @@ public sealed partial class ContainerService
         }
         catch (IOException e)
         {
+            // ErrnoException (a failed unmount) is an IOException too.
             LogWarning(_logger, id, "removing the container directory", e);
         }
     }

@@ -243,8 +243,9 @@ internal sealed class ContainerMonitor
                         splitter.Finish(line => log.Append(stream, line, nanos));
                     }
 
-                    // A full read means more is waiting: let the writer batch it.
-                    if (n < buffer.Length)
+                    // Flush only when the container has nothing more for us right now: a chatty
+                    // container then costs one write(2) per 256 KiB buffer, not one per read.
+                    if (n < buffer.Length && !Fd.HasInput(fd))
                     {
                         log.Flush();
                     }

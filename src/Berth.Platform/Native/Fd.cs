@@ -103,6 +103,13 @@ public static unsafe class Fd
         return fd;
     }
 
+    /// <summary>Whether a read of <paramref name="fd"/> would return at once (data, end of file or an error): poll with no wait.</summary>
+    public static bool HasInput(int fd)
+    {
+        var p = new Libc.PollFd { Fd = fd, Events = Libc.POLLIN };
+        return Libc.poll(&p, 1, 0) > 0;
+    }
+
     /// <summary>Sets the window size of a terminal (pty master).</summary>
     public static void SetWindowSize(int fd, int rows, int cols)
     {

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Numerics;
+using System.Runtime.Intrinsics;
 using System.Text;
 
 namespace Berth.Runtime.Logging;
@@ -40,7 +42,7 @@ public static class JsonLogFormat
         var pos = 0;
         while (s.Length > 0)
         {
-            var i = s.IndexOfAny(NeedsEscape);
+            var i = IndexOfEscape(s);
             if (i < 0)
             {
                 s.CopyTo(dest[pos..]);
@@ -105,6 +107,41 @@ public static class JsonLogFormat
         }
 
         return pos;
+    }
+
+    /// <summary>
+    /// The first byte that needs escaping (control bytes, quote, backslash, &lt; &gt; &amp;, any
+    /// non-ASCII byte), or -1. Sixteen bytes a step with SSE2-level instructions, which every
+    /// x64 Native AOT build has: SearchValues over this set (it has non-ASCII bytes) falls back
+    /// to a byte-at-a-time loop there, and that loop was a third of the monitor's CPU time.
+    /// </summary>
+    public static int IndexOfEscape(ReadOnlySpan<byte> s)
+    {
+        var i = 0;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            // As signed bytes, "less than 0x20" is both the control bytes and every byte >= 0x80.
+            var space = Vector128.Create((sbyte)0x20);
+            var quote = Vector128.Create((byte)'"');
+            var backslash = Vector128.Create((byte)'\\');
+            var lt = Vector128.Create((byte)'<');
+            var gt = Vector128.Create((byte)'>');
+            var amp = Vector128.Create((byte)'&');
+            for (; i <= s.Length - Vector128<byte>.Count; i += Vector128<byte>.Count)
+            {
+                var v = Vector128.Create(s.Slice(i, Vector128<byte>.Count));
+                var hit = Vector128.LessThan(v.AsSByte(), space).AsByte()
+                    | Vector128.Equals(v, quote) | Vector128.Equals(v, backslash)
+                    | Vector128.Equals(v, lt) | Vector128.Equals(v, gt) | Vector128.Equals(v, amp);
+                if (hit != Vector128<byte>.Zero)
+                {
+                    return i + BitOperations.TrailingZeroCount(hit.ExtractMostSignificantBits());
+                }
+            }
+        }
+
+        var rest = s[i..].IndexOfAny(NeedsEscape);
+        return rest < 0 ? -1 : i + rest;
     }
 
     /// <summary>Go's RFC3339Nano in UTC: fraction without trailing zeros, no dot when zero.</summary>

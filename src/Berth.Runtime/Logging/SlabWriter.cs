@@ -4,13 +4,15 @@ namespace Berth.Runtime.Logging;
 
 /// <summary>
 /// An <see cref="IBufferWriter{T}"/> that hands out slices of large arrays it never reuses, so
-/// log lines yielded to a consumer stay valid without one allocation per line.
+/// log lines yielded to a consumer stay valid without one allocation per line. Slabs stay below
+/// the large-object threshold (a read-back of a big log would otherwise trigger full GCs) and
+/// are not zeroed: every byte handed out is written first.
 /// </summary>
 internal sealed class SlabWriter : IBufferWriter<byte>
 {
-    private const int SlabSize = 256 * 1024;
+    private const int SlabSize = 64 * 1024;
 
-    private byte[] _slab = new byte[SlabSize];
+    private byte[] _slab = NewSlab(SlabSize);
     private int _pos;
     private int _start;
 
@@ -33,7 +35,7 @@ internal sealed class SlabWriter : IBufferWriter<byte>
     {
         if (_slab.Length - _pos < expected)
         {
-            _slab = new byte[Math.Max(SlabSize, expected)];
+            _slab = NewSlab(Math.Max(SlabSize, expected));
             _pos = 0;
         }
 
@@ -51,11 +53,13 @@ internal sealed class SlabWriter : IBufferWriter<byte>
         if (_slab.Length - _pos < sizeHint)
         {
             // Move the entry begun so far into a fresh slab so it stays contiguous.
-            var fresh = new byte[Math.Max(SlabSize, (_pos - _start) + sizeHint)];
+            var fresh = NewSlab(Math.Max(SlabSize, (_pos - _start) + sizeHint));
             _slab.AsSpan(_start, _pos - _start).CopyTo(fresh);
             _pos -= _start;
             _start = 0;
             _slab = fresh;
         }
     }
+
+    private static byte[] NewSlab(int size) => GC.AllocateUninitializedArray<byte>(size);
 }

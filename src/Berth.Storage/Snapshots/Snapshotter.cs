@@ -34,6 +34,10 @@ public sealed class Snapshotter
     private readonly EngineDatabase _db;
     private readonly TimeProvider _time;
 
+    // Writers queue here rather than inside SQLite: its busy handler backs off with sleeps of up
+    // to 100 ms, which fifty concurrent creates would hit (one write transaction is ~1 ms).
+    private readonly Lock _writes = new();
+
     public Snapshotter(EngineDatabase db, string root, TimeProvider time)
     {
         _db = db;
@@ -48,6 +52,14 @@ public sealed class Snapshotter
     /// <summary>Allocates a staging snapshot with an empty fs directory to unpack into.</summary>
     public Snapshot CreateStaging()
     {
+        lock (_writes)
+        {
+            return CreateStagingLocked();
+        }
+    }
+
+    private Snapshot CreateStagingLocked()
+    {
         using var c = _db.Open();
         var key = "staging-" + Guid.NewGuid().ToString("N");
         var id = Insert(c, null, key, null, SnapshotKind.Staging, null, 0);
@@ -61,6 +73,14 @@ public sealed class Snapshotter
     /// already the staging one is discarded and the existing one returned.
     /// </summary>
     public Snapshot Commit(Snapshot staging, string chainId, string? parentChainId, string diffId, long size)
+    {
+        lock (_writes)
+        {
+            return CommitLocked(staging, chainId, parentChainId, diffId, size);
+        }
+    }
+
+    private Snapshot CommitLocked(Snapshot staging, string chainId, string? parentChainId, string diffId, long size)
     {
         using var c = _db.Open();
         using var tx = c.BeginTransaction(deferred: false);
@@ -93,9 +113,10 @@ public sealed class Snapshotter
     /// <summary>Drops a staging snapshot (row and directory).</summary>
     public void Discard(Snapshot staging)
     {
-        using (var c = _db.Open())
-        using (var d = c.CreateCommand())
+        lock (_writes)
         {
+            using var c = _db.Open();
+            using var d = c.CreateCommand();
             d.CommandText = "DELETE FROM snapshots WHERE id = $id AND kind = 'staging'";
             d.Parameters.AddWithValue("$id", staging.Id);
             d.ExecuteNonQuery();
@@ -132,6 +153,14 @@ public sealed class Snapshotter
     /// </summary>
     public Snapshot PrepareActive(string key, string? parentChainId)
     {
+        lock (_writes)
+        {
+            return PrepareActiveLocked(key, parentChainId);
+        }
+    }
+
+    private Snapshot PrepareActiveLocked(string key, string? parentChainId)
+    {
         using var c = _db.Open();
         using var tx = c.BeginTransaction(deferred: false);
         if (Get(c, tx, key) is { } existing)
@@ -158,9 +187,10 @@ public sealed class Snapshotter
     public bool Remove(string key)
     {
         Snapshot? s;
-        using (var c = _db.Open())
-        using (var tx = c.BeginTransaction(deferred: false))
+        lock (_writes)
         {
+            using var c = _db.Open();
+            using var tx = c.BeginTransaction(deferred: false);
             s = Get(c, tx, key);
             if (s is null)
             {

@@ -163,6 +163,30 @@ public sealed class ContainerLifecycleTests(ContainersDaemon fixture) : IClassFi
     }
 
     [Fact]
+    public async Task Rm_frees_the_name_at_once_and_cleans_up_the_rest_behind()
+    {
+        var name = Name("reuse");
+        var first = (await OkAsync("run", "-d", "--name", name, "busybox", "sh", "-c", "echo one; sleep 600")).Trim();
+        Assert.Equal("one", (await OkAsync("logs", name)).Trim());
+        await OkAsync("rm", "-f", name);
+
+        // The same name works straight away, and the new container is a fresh one.
+        var second = (await OkAsync("run", "-d", "--name", name, "busybox", "sh", "-c", "echo two; sleep 600")).Trim();
+        Assert.NotEqual(first, second);
+        await Eventually(async () => (await _d.DockerAsync("logs", name)).Out.Trim() == "two", "the new container's log");
+        Assert.DoesNotContain(first, await OkAsync("ps", "-a", "--no-trunc", "--format", "{{.ID}}"), StringComparison.Ordinal);
+
+        // The first one's rootfs mount, runtime state, writable layer and directory go away on their own.
+        await Eventually(
+            () => Task.FromResult(!File.ReadAllText("/proc/self/mountinfo").Contains(first, StringComparison.Ordinal)
+                && !Directory.Exists(Path.Combine(_d.DataRoot, "containers", first))
+                && !Directory.Exists(Path.Combine(_d.ExecRoot, "containers", first))),
+            "the removed container's mount and directories to go");
+        Assert.True(Directory.Exists(Path.Combine(_d.DataRoot, "containers", second)));
+        await OkAsync("rm", "-f", name);
+    }
+
+    [Fact]
     public async Task Restart_policies_restart_with_back_off_and_stop_is_final()
     {
         var onFailure = Name("onfail");

@@ -229,8 +229,55 @@ public sealed class ContainerServiceTests : IAsyncLifetime
         _f.Runtime.Process(id).ExitWith(137);
         Assert.Equal(137, (await removed.WaitAsync(TimeSpan.FromSeconds(5))).StatusCode);
         Assert.Null(Svc.Snapshot.Find(id));
-        Assert.False(Directory.Exists(Path.Combine(_f.Options.ContainersRoot, id)));
+        await Eventually(() => !Directory.Exists(Path.Combine(_f.Options.ContainersRoot, id)), "container directory removed");
         Assert.Contains("destroy", Events(id).Select(e => e.Action));
+    }
+
+    [Fact]
+    public async Task Remove_answers_before_the_clean_up_and_the_name_is_free_at_once()
+    {
+        var id = await CreateAsync("reused");
+        var dir = Path.Combine(_f.Options.ContainersRoot, id);
+        var release = new TaskCompletionSource();
+        _f.Runtime.DeleteGate = release.Task;
+
+        // The runtime's clean-up is stuck, yet rm returns and the container is gone.
+        await Svc.RemoveAsync("reused", false, false, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Null(Svc.Snapshot.Find(id));
+        Assert.True(Directory.Exists(dir));
+        Assert.Equal("destroy", Events(id).Last().Action);
+
+        var again = await CreateAsync("reused");
+        Assert.NotEqual(id, again);
+        Assert.Equal(again, Svc.Get("reused").Id);
+
+        release.SetResult();
+        await Eventually(() => !Directory.Exists(dir), "the removed container's directory deleted");
+        await Eventually(() => _f.Runtime.Deleted.Contains(id), "the removed container's runtime state deleted");
+        Assert.True(Directory.Exists(Path.Combine(_f.Options.ContainersRoot, again)));
+        Assert.NotNull(_f.Images.GetRootfs(again));
+    }
+
+    [Fact]
+    public async Task A_removal_cut_short_by_a_crash_is_finished_at_the_next_start()
+    {
+        var id = await CreateAsync("gone");
+        var keep = await CreateAsync("kept");
+        var dir = Path.Combine(_f.Options.ContainersRoot, id);
+        _f.Runtime.DeleteGate = new TaskCompletionSource().Task;
+        await Svc.RemoveAsync("gone", false, false, CancellationToken.None);
+        Assert.True(Directory.Exists(dir));
+        Assert.NotNull(_f.Images.GetRootfs(id));
+
+        // The daemon dies before the clean-up ran: the directory has no record any more.
+        _f.Runtime.DeleteGate = null;
+        var svc = await _f.RestartDaemonAsync();
+        Assert.False(Directory.Exists(dir));
+        Assert.Null(_f.Images.GetRootfs(id));
+        Assert.Contains(id, _f.Runtime.Deleted);
+        Assert.Null(svc.Snapshot.Find(id));
+        Assert.Equal(keep, svc.Get("kept").Id);
+        Assert.NotNull(_f.Images.GetRootfs(keep));
     }
 
     [Fact]
@@ -254,7 +301,7 @@ public sealed class ContainerServiceTests : IAsyncLifetime
         Assert.Equal((ErrorKind.Conflict, "cannot remove container \"/busy\": container is running: stop the container before removing or force remove"), (e.Kind, e.Message));
         await Svc.RemoveAsync("busy", true, false, CancellationToken.None);
         Assert.Null(Svc.Snapshot.Find(id));
-        Assert.False(_f.Runtime.HasProcess(id));
+        await Eventually(() => !_f.Runtime.HasProcess(id), "runtime state deleted");
         Assert.Equal(["create", "start", "kill", "die", "destroy"], Events(id).Select(ev => ev.Action));
     }
 

@@ -109,14 +109,24 @@ public sealed class FakeRuntime(TimeProvider time) : IContainerRuntime
         return Task.CompletedTask;
     }
 
-    public Task DeleteAsync(string id, CancellationToken cancellationToken)
+    /// <summary>When set, DeleteAsync waits for it first (a slow runtime clean-up the test releases).</summary>
+    public Task? DeleteGate { get; set; }
+
+    public ConcurrentQueue<string> Deleted { get; } = new();
+
+    public async Task DeleteAsync(string id, CancellationToken cancellationToken)
     {
+        if (DeleteGate is { } gate)
+        {
+            await gate.ConfigureAwait(false);
+        }
+
         if (_processes.TryGetValue(id, out var p) && p.Exited)
         {
             _processes.TryRemove(id, out _);
         }
 
-        return Task.CompletedTask;
+        Deleted.Enqueue(id);
     }
 
     public List<ContainerResources> Updates { get; } = [];

@@ -18,6 +18,37 @@ public sealed class JsonLogFormatTests
         Assert.Contains("\"stream\":\"stderr\"", Encode(OutputStream.Stderr, "x"u8.ToArray(), Nanos), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void IndexOfEscape_FindsEverySpecialByteAtEveryPosition()
+    {
+        static bool Special(byte b) => b < 0x20 || b >= 0x80 || b is (byte)'"' or (byte)'\\' or (byte)'<' or (byte)'>' or (byte)'&';
+        for (var b = 0; b < 256; b++)
+        {
+            foreach (var length in new[] { 1, 15, 16, 17, 31, 33, 100 })
+            {
+                for (var pos = 0; pos < length; pos += 7)
+                {
+                    var line = Enumerable.Repeat((byte)'x', length).ToArray();
+                    line[pos] = (byte)b;
+                    Assert.Equal(Special((byte)b) ? pos : -1, JsonLogFormat.IndexOfEscape(line));
+                }
+            }
+        }
+
+        var random = new Random(7);
+        for (var i = 0; i < 2000; i++)
+        {
+            var line = new byte[random.Next(0, 200)];
+            random.NextBytes(line);
+            for (var j = 0; j < line.Length; j++)
+            {
+                line[j] = random.Next(8) == 0 ? line[j] : (byte)('a' + (line[j] % 26));
+            }
+
+            Assert.Equal(Array.FindIndex(line, Special), JsonLogFormat.IndexOfEscape(line));
+        }
+    }
+
     [Theory]
     [InlineData("a\"b\\c", "a\\\"b\\\\c")]
     [InlineData("tab\there\r", "tab\\u0009here\\r")]

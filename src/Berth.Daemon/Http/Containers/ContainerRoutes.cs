@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Berth.Api.Json;
@@ -211,28 +212,71 @@ public static class ContainerRoutes
         ctx.Response.ContentType = c.Config.Tty ? Hijack.RawStream : Hijack.MultiplexedStream;
         await ctx.Response.StartAsync(ctx.RequestAborted).ConfigureAwait(false);
         await ctx.Response.Body.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
-        var writer = StreamFraming.Writer(ctx.Response.Body, !c.Config.Tty);
         try
         {
-            await foreach (var entry in logs.ConfigureAwait(false))
-            {
-                if (timestamps)
-                {
-                    var prefix = Encoding.ASCII.GetBytes(WireTime.FormatFixed(entry.Time) + " ");
-                    var line = new byte[prefix.Length + entry.Line.Length];
-                    prefix.CopyTo(line, 0);
-                    entry.Line.Span.CopyTo(line.AsSpan(prefix.Length));
-                    await writer(entry.Stream, line, ctx.RequestAborted).ConfigureAwait(false);
-                }
-                else
-                {
-                    await writer(entry.Stream, entry.Line, ctx.RequestAborted).ConfigureAwait(false);
-                }
-            }
+            await WriteLogEntriesAsync(ctx.Response.BodyWriter, logs, multiplexed: !c.Config.Tty, timestamps, ctx.RequestAborted).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>
+    /// Frames log entries straight into the response pipe and flushes only when the reader has
+    /// nothing ready (it reads the file in large chunks) or a lot is buffered: reading back a
+    /// big log costs one write per chunk, not one per line, and a follower still sees each
+    /// line as soon as it is read.
+    /// </summary>
+    private static async Task WriteLogEntriesAsync(System.IO.Pipelines.PipeWriter output, IAsyncEnumerable<LogEntry> logs, bool multiplexed, bool timestamps, CancellationToken cancellationToken)
+    {
+        const int FlushThreshold = 256 * 1024;
+        var pending = 0;
+        var stamp = new byte[48];
+        var e = logs.GetAsyncEnumerator(cancellationToken);
+        await using (e.ConfigureAwait(false))
+        {
+            while (true)
+            {
+                var next = e.MoveNextAsync();
+                if (!next.IsCompleted && pending > 0)
+                {
+                    await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    pending = 0;
+                }
+
+                if (!await next.ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                var entry = e.Current;
+                var stampLength = 0;
+                if (timestamps)
+                {
+                    stampLength = Encoding.ASCII.GetBytes(WireTime.FormatFixed(entry.Time) + " ", stamp);
+                }
+
+                var length = stampLength + entry.Line.Length;
+                var header = multiplexed ? Berth.Api.Streams.StdCopy.HeaderSize : 0;
+                var span = output.GetSpan(header + length);
+                if (multiplexed)
+                {
+                    Berth.Api.Streams.StdCopy.WriteHeader(span, entry.Stream == OutputStream.Stderr ? Berth.Api.Streams.StdStream.Stderr : Berth.Api.Streams.StdStream.Stdout, length);
+                }
+
+                stamp.AsSpan(0, stampLength).CopyTo(span[header..]);
+                entry.Line.Span.CopyTo(span[(header + stampLength)..]);
+                output.Advance(header + length);
+                pending += header + length;
+                if (pending >= FlushThreshold)
+                {
+                    await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    pending = 0;
+                }
+            }
+        }
+
+        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task AttachAsync(HttpContext ctx, ContainerService svc, ILogger<ContainerService> logger, string id)
@@ -277,8 +321,14 @@ public static class ContainerRoutes
 
     internal static async Task WriteJsonAsync<T>(HttpContext ctx, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
     {
+        // One buffer, one write, with a Content-Length: a list of 500 containers (~300 KB) would
+        // otherwise go out as dozens of chunked flushes.
+        var json = JsonSerializer.SerializeToUtf8Bytes(value, type);
         ctx.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(ctx.Response.Body, value, type, ctx.RequestAborted).ConfigureAwait(false);
-        await ctx.Response.Body.WriteAsync("\n"u8.ToArray(), ctx.RequestAborted).ConfigureAwait(false);
+        ctx.Response.ContentLength = json.Length + 1;
+        var body = ctx.Response.BodyWriter;
+        body.Write(json);
+        body.Write("\n"u8);
+        await body.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
     }
 }
