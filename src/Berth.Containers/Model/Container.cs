@@ -9,6 +9,10 @@ namespace Berth.Containers.Model;
 /// </summary>
 public sealed record Container
 {
+    private static readonly IReadOnlyDictionary<string, EndpointRequest> NoEndpoints = new Dictionary<string, EndpointRequest>(StringComparer.Ordinal);
+
+    private readonly IReadOnlyDictionary<string, EndpointRequest> _networkEndpoints = NoEndpoints;
+
     /// <summary>64 hex characters.</summary>
     public required string Id { get; init; }
 
@@ -57,7 +61,15 @@ public sealed record Container
     /// (its NetworkMode network first) with their aliases, --ip and links. Changed by network
     /// connect/disconnect.
     /// </summary>
-    public IReadOnlyDictionary<string, EndpointRequest> NetworkEndpoints { get; init; } = new Dictionary<string, EndpointRequest>(StringComparer.Ordinal);
+    /// <remarks>
+    /// Never null, also for records written before this field existed: the source-generated
+    /// deserializer sets every init-only property, missing ones to null.
+    /// </remarks>
+    public IReadOnlyDictionary<string, EndpointRequest> NetworkEndpoints
+    {
+        get => _networkEndpoints;
+        init => _networkEndpoints = value ?? NoEndpoints;
+    }
 
     /// <summary>What networking gave the container at its last start; addresses and ports are cleared when it stops.</summary>
     public ContainerNetworkState? Network { get; init; }
