@@ -160,17 +160,21 @@ public sealed partial class ContainerService
         }
 
         var target = _store.Snapshot.Find(mode["container:".Length..]) ?? throw BerthException.NotFound($"No such container: {mode["container:".Length..]}");
+        var what = kind == "net" ? "network" : kind;
         if (target.Id == self.Id)
         {
-            throw BerthException.Invalid($"cannot join own {kind} namespace");
+            throw BerthException.Invalid($"cannot join own {what} namespace");
         }
 
         if (!target.State.IsActive || target.State.Pid <= 0)
         {
-            throw BerthException.Conflict($"cannot join {kind} namespace of a non running container: container {target.Name} is {target.State.Status}");
+            throw BerthException.Conflict($"cannot join {what} namespace of a non running container: container {target.Name} is {target.State.Status}");
         }
 
-        return string.Create(CultureInfo.InvariantCulture, $"/proc/{target.State.Pid}/ns/{kind}");
+        // Another container's own network namespace is joined by its bound path, which outlives a pid.
+        return kind == "net" && target.Network is { SandboxKey.Length: > 0 } sandbox
+            ? sandbox.SandboxKey
+            : string.Create(CultureInfo.InvariantCulture, $"/proc/{target.State.Pid}/ns/{kind}");
     }
 
     private void WatchExit(ContainerEntry entry, string id, long generation)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Berth.Containers.Model;
 using Berth.Core.Errors;
 using Berth.Networking;
@@ -129,20 +128,7 @@ public sealed partial class ContainerService
         var mode = c.HostConfig.NetworkMode;
         if (mode.StartsWith("container:", StringComparison.Ordinal))
         {
-            var target = _store.Snapshot.Find(mode["container:".Length..]) ?? throw BerthException.NotFound($"No such container: {mode["container:".Length..]}");
-            if (target.Id == c.Id)
-            {
-                throw BerthException.Invalid("cannot join own network namespace");
-            }
-
-            if (!target.State.IsActive || target.State.Pid <= 0)
-            {
-                throw BerthException.Conflict($"cannot join network namespace of a non running container: container {target.Name} is {target.State.Status}");
-            }
-
-            mode = "container:" + (target.Network is { SandboxKey.Length: > 0 } tn
-                ? tn.SandboxKey
-                : string.Create(CultureInfo.InvariantCulture, $"/proc/{target.State.Pid}/ns/net"));
+            mode = "container:" + ResolveNamespace(mode, "net", c);
         }
 
         if (Networks is null)

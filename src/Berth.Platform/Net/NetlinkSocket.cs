@@ -58,38 +58,13 @@ internal sealed unsafe class NetlinkSocket : IDisposable
     }
 
     /// <summary>Sends a request with NLM_F_ACK and waits for the kernel's answer; throws on a negative errno.</summary>
-    public void Execute(NetlinkMessageBuilder message, string operation)
-    {
-        var seq = ++_seq;
-        Send(message.Finish(seq), operation);
-        while (true)
-        {
-            var n = Receive(operation);
-            var buf = _rx.AsSpan(0, n);
-            while (buf.Length >= 16)
-            {
-                var len = (int)BinaryPrimitives.ReadUInt32LittleEndian(buf);
-                var type = BinaryPrimitives.ReadUInt16LittleEndian(buf[4..]);
-                var flags = BinaryPrimitives.ReadUInt16LittleEndian(buf[6..]);
-                var mseq = BinaryPrimitives.ReadUInt32LittleEndian(buf[8..]);
-                if (len < 16 || len > buf.Length)
-                {
-                    break;
-                }
-
-                if (mseq == seq && type == NLMSG_ERROR)
-                {
-                    ThrowIfError(buf[..len], flags, operation);
-                    return;
-                }
-
-                buf = buf[Math.Min(NetlinkMessageBuilder.Align(len), buf.Length)..];
-            }
-        }
-    }
+    public void Execute(NetlinkMessageBuilder message, string operation) => Exchange(message, operation, null);
 
     /// <summary>Sends a dump request and hands every answer message (type, payload) to <paramref name="onMessage"/>.</summary>
-    public void Dump(NetlinkMessageBuilder message, string operation, NetlinkMessageHandler onMessage)
+    public void Dump(NetlinkMessageBuilder message, string operation, NetlinkMessageHandler onMessage) => Exchange(message, operation, onMessage);
+
+    /// <summary>One request and its answers up to NLMSG_DONE or the acknowledgement (NLMSG_ERROR, errno 0 or not).</summary>
+    private void Exchange(NetlinkMessageBuilder message, string operation, NetlinkMessageHandler? onMessage)
     {
         var seq = ++_seq;
         Send(message.Finish(seq), operation);
@@ -121,7 +96,7 @@ internal sealed unsafe class NetlinkSocket : IDisposable
                         return;
                     }
 
-                    onMessage(type, buf[16..len]);
+                    onMessage?.Invoke(type, buf[16..len]);
                 }
 
                 buf = buf[Math.Min(NetlinkMessageBuilder.Align(len), buf.Length)..];
