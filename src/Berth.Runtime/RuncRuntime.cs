@@ -380,7 +380,11 @@ public sealed class RuncRuntime : IContainerRuntime
             monitor = Spawn.Start(new SpawnOptions
             {
                 Path = _options.ResolveShimPath(),
-                Args = ["exec", handle.Config.RuntimePath, handle.Config.RuntimeRoot, id, processJson, prefix, launch.Tty ? "1" : "0"],
+                Args =
+                [
+                    "exec", handle.Config.RuntimePath, handle.Config.RuntimeRoot, id, processJson, prefix, launch.Tty ? "1" : "0",
+                    handle.ReadInitPid().ToString(CultureInfo.InvariantCulture), handle.StateDir,
+                ],
                 Fds = [(0, childIn), (1, childOut), (2, childErr), (3, childStatus), (4, childControl)],
                 NewSession = true,
             });

@@ -2,12 +2,15 @@ using System.Globalization;
 using Berth.Platform.Native;
 using Berth.Platform.Processes;
 using Berth.Platform.Sockets;
+using System.Text.Json;
 using Berth.Runtime.Monitor;
+using Berth.Runtime.Oci;
 
 namespace Berth.Shim;
 
 /// <summary>
-/// Runs one `runc exec -d` as its subreaper and reports on fd 3: "P pid", then "X exitcode" (or
+/// Starts one exec process, in the container's namespaces directly (<see cref="NamespaceExec"/>)
+/// or, where that does not apply, with `runc exec -d` as its subreaper, and reports on fd 3: "P pid", then "X exitcode" (or
 /// "E message" when the process could not start). Without a TTY the process gets fds 0–2 directly
 /// (no copying); with a TTY the pty master is received over the console socket and copied to
 /// fd 1 / from fd 0, and "rows cols" lines on fd 4 resize it.
@@ -17,10 +20,10 @@ internal static class ExecMonitor
     private const int StatusFd = 3;
     private const int ControlFd = 4;
 
-    // args: runtime root id process.json state-prefix tty
+    // args: runtime root id process.json state-prefix tty container-pid bundle-dir
     public static int Run(string[] args)
     {
-        if (args.Length != 6)
+        if (args.Length != 8 || !int.TryParse(args[6], CultureInfo.InvariantCulture, out var containerPid))
         {
             Status("E berth-shim exec: bad arguments");
             return 2;
@@ -29,7 +32,21 @@ internal static class ExecMonitor
         var (runtime, root, id, processJson, prefix, tty) = (args[0], args[1], args[2], args[3], args[4], args[5] == "1");
         try
         {
-            return RunCore(runtime, root, id, processJson, prefix, tty);
+            Subreaper.Become();
+            var process = JsonSerializer.Deserialize(File.ReadAllBytes(processJson), OciJsonContext.Default.OciProcess)
+                ?? throw new InvalidDataException("empty process.json");
+            NamespaceExec.Plan? plan;
+            try
+            {
+                plan = NamespaceExec.Prepare(args[7], process, containerPid);
+            }
+            catch (ExecStartException e)
+            {
+                Status("E " + e.Message);
+                return 1;
+            }
+
+            return plan is null ? RunWithRuntime(runtime, root, id, processJson, prefix, tty) : RunInNamespaces(plan);
         }
         catch (Exception e)
         {
@@ -44,9 +61,24 @@ internal static class ExecMonitor
         }
     }
 
-    private static int RunCore(string runtime, string root, string id, string processJson, string prefix, bool tty)
+    private static int RunInNamespaces(NamespaceExec.Plan plan)
     {
-        Subreaper.Become();
+        int pid, master;
+        try
+        {
+            (pid, master) = NamespaceExec.Start(plan);
+        }
+        catch (ExecStartException e)
+        {
+            Status("E " + e.Message);
+            return 1;
+        }
+
+        return Supervise(pid, master >= 0 ? master : null);
+    }
+
+    private static int RunWithRuntime(string runtime, string root, string id, string processJson, string prefix, bool tty)
+    {
         var devNull = Fd.OpenDevNull();
         var runcArgs = new List<string>
         {
@@ -73,11 +105,22 @@ internal static class ExecMonitor
         }
 
         var pid = int.Parse(File.ReadAllText(prefix + ".pid").Trim(), CultureInfo.InvariantCulture);
-        Thread? output = null;
+        int? received = null;
         if (console is not null)
         {
-            var master = console.ReceiveFd();
+            received = console.ReceiveFd();
             console.Dispose();
+        }
+
+        return Supervise(pid, received);
+    }
+
+    /// <summary>Copies the terminal (if any), reports the pid, waits for the process and reports its exit.</summary>
+    private static int Supervise(int pid, int? ptyMaster)
+    {
+        Thread? output = null;
+        if (ptyMaster is { } master)
+        {
             output = Copy(master, 1);
             _ = Copy(0, master);
             var control = new Thread(() => ResizeLoop(master), 64 * 1024) { IsBackground = true };
@@ -85,8 +128,9 @@ internal static class ExecMonitor
         }
 
         Status("P " + pid.ToString(CultureInfo.InvariantCulture));
-        if (console is null)
+        if (ptyMaster is null)
         {
+            var devNull = Fd.OpenDevNull();
             // Only the process should hold the daemon's pipes now, so EOF means it is done.
             _ = Libc.dup2(devNull, 0);
             _ = Libc.dup2(devNull, 1);

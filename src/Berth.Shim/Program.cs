@@ -19,7 +19,7 @@ internal static class Program
             return ExecMonitor.Run(args[1..]);
         }
 
-        Console.Error.WriteLine("usage: berth-shim run <state-dir> | exec <runtime> <root> <id> <process.json> <state-prefix> <tty 0|1>");
+        Console.Error.WriteLine("usage: berth-shim run <state-dir> | exec <runtime> <root> <id> <process.json> <state-prefix> <tty 0|1> <container-pid> <bundle-dir>");
         return 2;
     }
 }

@@ -104,6 +104,20 @@ public static partial class PosixFiles
             buf.stx_mtime.tv_sec, buf.stx_mtime.tv_nsec);
     }
 
+    /// <summary>stat via statx, following symlinks: the status, or the errno when it fails.</summary>
+    public static unsafe (FileStatus? Status, int Errno) TryStat(string path)
+    {
+        Statx buf;
+        if (statx(AT_FDCWD, path, 0, STATX_BASIC_STATS, &buf) != 0)
+        {
+            return (null, Marshal.GetLastPInvokeError());
+        }
+
+        return (new FileStatus(buf.stx_mode, buf.stx_uid, buf.stx_gid, (long)buf.stx_size, buf.stx_ino,
+            ((ulong)buf.stx_dev_major << 32) | buf.stx_dev_minor, buf.stx_nlink, buf.stx_rdev_major, buf.stx_rdev_minor,
+            buf.stx_mtime.tv_sec, buf.stx_mtime.tv_nsec), 0);
+    }
+
     public static FileStatus Lstat(string path) =>
         TryLstat(path) ?? throw new FileNotFoundException($"lstat {path}: no such file or directory", path);
 

@@ -112,6 +112,14 @@ public static unsafe partial class Libc
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int setsid();
 
+    /// <summary>Changes the working directory of the calling thread's filesystem context.</summary>
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int chdir(string path);
+
+    /// <summary>prlimit(pid, resource, new, old) with struct rlimit as two u64 (soft, hard).</summary>
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int prlimit(int pid, int resource, ulong* newLimit, ulong* oldLimit);
+
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int ioctl(int fd, ulong request, void* arg);
 

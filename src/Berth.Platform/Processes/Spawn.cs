@@ -21,7 +21,7 @@ public static unsafe class Spawn
         {
             var path = Utf8(options.Path, strings);
             var argv = stackalloc byte*[options.Args.Count + 2];
-            argv[0] = Utf8(options.Path, strings);
+            argv[0] = Utf8(options.ArgumentZero ?? options.Path, strings);
             for (var i = 0; i < options.Args.Count; i++)
             {
                 argv[i + 1] = Utf8(options.Args[i], strings);
@@ -62,6 +62,13 @@ public static unsafe class Spawn
                     Check(Libc.posix_spawn_file_actions_adddup2(actions, staging + i, target), "adddup2");
                     Check(Libc.posix_spawn_file_actions_addclose(actions, staging + i), "addclose");
                     i++;
+                }
+
+                if (options.TerminalPath is { } terminal)
+                {
+                    Check(Libc.posix_spawn_file_actions_addopen(actions, 0, Utf8(terminal, strings), Libc.O_RDWR, 0), "addopen");
+                    Check(Libc.posix_spawn_file_actions_adddup2(actions, 0, 1), "adddup2");
+                    Check(Libc.posix_spawn_file_actions_adddup2(actions, 0, 2), "adddup2");
                 }
 
                 // Descriptors another library opened without O_CLOEXEC must not leak into

@@ -7,6 +7,9 @@ public sealed record SpawnOptions
 
     public IReadOnlyList<string> Args { get; init; } = [];
 
+    /// <summary>argv[0] as the program sees it; null = <see cref="Path"/>.</summary>
+    public string? ArgumentZero { get; init; }
+
     /// <summary>"KEY=value" entries; null = inherit the current environment.</summary>
     public IReadOnlyList<string>? Environment { get; init; }
 
@@ -15,4 +18,11 @@ public sealed record SpawnOptions
 
     /// <summary>Start the child in its own session (setsid) so terminal and group signals of the parent do not reach it.</summary>
     public bool NewSession { get; init; }
+
+    /// <summary>
+    /// A terminal the child opens as fds 0–2 after <see cref="NewSession"/> made it a session
+    /// leader, which makes the terminal its controlling one. The path resolves in the child's
+    /// root. Used instead of <see cref="Fds"/>.
+    /// </summary>
+    public string? TerminalPath { get; init; }
 }

@@ -132,7 +132,8 @@ public sealed class OciSpecBuilder
     }
 
     /// <summary>The process.json for `runc exec`: the container's process settings with the exec's overrides.</summary>
-    public static OciProcess BuildExecProcess(OciSpec container, ExecLaunch exec, string? passwd, string? group)
+    /// <param name="hostCapabilities">What `--privileged` grants: the host's bounding set (read when null), as for containers.</param>
+    public static OciProcess BuildExecProcess(OciSpec container, ExecLaunch exec, string? passwd, string? group, IReadOnlyList<string>? hostCapabilities = null)
     {
         ArgumentNullException.ThrowIfNull(container);
         ArgumentNullException.ThrowIfNull(exec);
@@ -140,7 +141,7 @@ public sealed class OciSpecBuilder
         var user = exec.User.Length > 0
             ? UserResolver.Resolve(exec.User, [], passwd, group)
             : new ResolvedUser(baseProcess.User.Uid, baseProcess.User.Gid, baseProcess.User.AdditionalGids ?? [], "/");
-        var caps = exec.Privileged ? [.. Capabilities.All] : baseProcess.Capabilities?.Bounding ?? [.. Capabilities.Default];
+        var caps = exec.Privileged ? [.. hostCapabilities ?? Capabilities.ReadHostBounding()] : baseProcess.Capabilities?.Bounding ?? [.. Capabilities.Default];
         return new OciProcess
         {
             Terminal = exec.Tty,

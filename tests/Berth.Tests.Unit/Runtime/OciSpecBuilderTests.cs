@@ -169,7 +169,11 @@ public sealed class OciSpecBuilderTests
         Assert.Equal(1000u, p.User.Uid);
         Assert.True(p.NoNewPrivileges);
         Assert.Equal(Capabilities.Default, p.Capabilities!.Bounding);
-        Assert.Equal(Capabilities.All, OciSpecBuilder.BuildExecProcess(container, new ExecLaunch { Args = ["ls"], Privileged = true }, Passwd, Group).Capabilities!.Bounding);
+        Assert.Equal(Capabilities.All, OciSpecBuilder.BuildExecProcess(container, new ExecLaunch { Args = ["ls"], Privileged = true }, Passwd, Group, Capabilities.All).Capabilities!.Bounding);
+
+        // A host without CAP_SYS_RESOURCE cannot hand it on: --privileged means the host's set.
+        var restricted = Capabilities.All.Where(c => c != "CAP_SYS_RESOURCE").ToList();
+        Assert.Equal(restricted, OciSpecBuilder.BuildExecProcess(container, new ExecLaunch { Args = ["ls"], Privileged = true }, Passwd, Group, restricted).Capabilities!.Bounding);
     }
 
     [Fact]
