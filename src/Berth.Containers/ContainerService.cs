@@ -28,6 +28,7 @@ public sealed partial class ContainerService : IAsyncDisposable
     private readonly ConcurrentDictionary<string, ContainerEntry> _entries = new(StringComparer.Ordinal);
     private readonly ExecStore _execs = new();
     private readonly CancellationTokenSource _shutdown = new();
+    private int _disposed;
     private readonly ConcurrentDictionary<Task, byte> _background = new();
     private volatile bool _daemonStopping;
 
@@ -128,6 +129,12 @@ public sealed partial class ContainerService : IAsyncDisposable
     /// <summary>Daemon shutdown: stop watching (containers keep running: live restore), stop health checks and pending restarts.</summary>
     public async ValueTask DisposeAsync()
     {
+        // Called by the daemon's shutdown and again by the service container: once is enough.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _shutdown.CancelAsync().ConfigureAwait(false);
         foreach (var e in _entries.Values)
         {

@@ -77,13 +77,18 @@ public static class DaemonHost
         await NetworksModule.StartAsync(app.Services, cancellationToken).ConfigureAwait(false);
         await ContainersModule.StartAsync(app.Services, cancellationToken).ConfigureAwait(false);
 
+        // Not app.RunAsync: it disposes the services before the containers could be stopped.
+        var shutdownContainers = ContainersModule.ShutdownStep(app.Services);
         try
         {
-            await app.RunAsync(cancellationToken).ConfigureAwait(false);
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
-            await ContainersModule.StopAsync(app.Services).ConfigureAwait(false);
+            await shutdownContainers().ConfigureAwait(false);
+            await app.DisposeAsync().ConfigureAwait(false);
             if (options.PidFile is { } pf)
             {
                 File.Delete(pf);

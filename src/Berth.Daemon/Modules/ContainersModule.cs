@@ -95,6 +95,13 @@ public static class ContainersModule
     public static Task StartAsync(IServiceProvider services, CancellationToken cancellationToken) =>
         services.GetRequiredService<ContainerService>().InitializeAsync(cancellationToken);
 
-    public static Task StopAsync(IServiceProvider services) =>
-        services.GetRequiredService<ContainerService>().ShutdownAsync();
+    /// <summary>
+    /// What to run once the server has stopped. Resolved up front: by then the host has disposed
+    /// its service provider.
+    /// </summary>
+    public static Func<Task> ShutdownStep(IServiceProvider services)
+    {
+        var containers = services.GetRequiredService<ContainerService>();
+        return containers.ShutdownAsync;
+    }
 }

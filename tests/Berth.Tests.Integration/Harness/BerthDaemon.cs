@@ -41,6 +41,9 @@ public sealed class BerthDaemon : IAsyncDisposable
 
     public int Pid => _process?.Id ?? 0;
 
+    /// <summary>The daemon's exit code once it has exited (after StopAsync or KillAsync).</summary>
+    public int? ExitCode => _process is { HasExited: true } p ? p.ExitCode : null;
+
     public HttpClient Http { get; private set; } = null!;
 
     public string Log
