@@ -74,7 +74,7 @@ internal static class ExecMonitor
             return 1;
         }
 
-        return Supervise(pid, master >= 0 ? master : null);
+        return Supervise(pid, master >= 0 ? master : null, () => NamespaceExec.JoinUnifiedCgroup(plan, pid));
     }
 
     private static int RunWithRuntime(string runtime, string root, string id, string processJson, string prefix, bool tty)
@@ -112,11 +112,11 @@ internal static class ExecMonitor
             console.Dispose();
         }
 
-        return Supervise(pid, received);
+        return Supervise(pid, received, null);
     }
 
     /// <summary>Copies the terminal (if any), reports the pid, waits for the process and reports its exit.</summary>
-    private static int Supervise(int pid, int? ptyMaster)
+    private static int Supervise(int pid, int? ptyMaster, Action? afterReport)
     {
         Thread? output = null;
         if (ptyMaster is { } master)
@@ -128,6 +128,11 @@ internal static class ExecMonitor
         }
 
         Status("P " + pid.ToString(CultureInfo.InvariantCulture));
+        if (afterReport is not null)
+        {
+            // Off the reaping path: a quick process's exit must not wait for it.
+            new Thread(() => afterReport(), 64 * 1024) { IsBackground = true }.Start();
+        }
         if (ptyMaster is null)
         {
             var devNull = Fd.OpenDevNull();

@@ -115,18 +115,6 @@ public static class NamespaceExec
         thread.Start();
         thread.Join();
         Fd.Close(plan.PidFd);
-        if (error is null && plan.Cgroups.UnifiedProcsFile is not null)
-        {
-            try
-            {
-                CgroupTasks.JoinProcess(plan.Cgroups, result.Item1);
-            }
-            catch (IOException)
-            {
-                // The process already ended; its exit is reported as usual.
-            }
-        }
-
         return error is null ? result : throw (error is ExecStartException ? error : new ExecStartException(StartFailed + GoStyle(error.Message), error));
     }
 
@@ -199,6 +187,24 @@ public static class NamespaceExec
         {
             CloseIfOpen(master);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// On hybrid hosts: moves the started process into the container's v2 cgroup too. A whole
+    /// process move waits for an RCU grace period, so callers do this after reporting the start;
+    /// that hierarchy holds no limits (hugetlb accounting at most).
+    /// </summary>
+    public static void JoinUnifiedCgroup(Plan plan, int pid)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        try
+        {
+            CgroupTasks.JoinProcess(plan.Cgroups, pid);
+        }
+        catch (IOException)
+        {
+            // The process already ended; its exit is reported as usual.
         }
     }
 
