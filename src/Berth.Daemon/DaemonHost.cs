@@ -54,6 +54,8 @@ public static class DaemonHost
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<EventBus>();
+        builder.Services.AddSingleton<IdleMemoryTrimmer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<IdleMemoryTrimmer>());
         SystemModule.AddServices(builder.Services, options);
         ImagesModule.AddServices(builder.Services, options);
         ContainersModule.AddServices(builder.Services, options);
@@ -61,6 +63,7 @@ public static class DaemonHost
         NetworksModule.AddServices(builder.Services, options);
 
         var app = builder.Build();
+        app.UseMiddleware<ActivityMiddleware>();
         app.UseMiddleware<ApiVersionMiddleware>();
         app.UseMiddleware<ErrorMiddleware>();
         app.UseMiddleware<BodySizeLimitMiddleware>();
