@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Berth.Core.Errors;
 using Berth.Platform.Cgroups;
+using Berth.Platform.Isolation;
 using Berth.Platform.Mounts;
 using Berth.Platform.Native;
 using Berth.Platform.Processes;
@@ -27,6 +28,7 @@ public sealed class RuncRuntime : IContainerRuntime
     private readonly ConcurrentDictionary<string, ContainerHandle> _handles = new(StringComparer.Ordinal);
     private readonly string _containersRoot;
     private readonly string _socketDir;
+    private readonly CgroupLockWarmer _cgroupWarmer = new();
 
     public RuncRuntime(RuntimeOptions options, OciSpecBuilder? specBuilder = null)
     {
@@ -50,6 +52,10 @@ public sealed class RuncRuntime : IContainerRuntime
     {
         ArgumentNullException.ThrowIfNull(launch);
         ValidateId(launch.Id);
+
+        // From here until the monitor reports the container started (runc has moved its init
+        // into the cgroups by then): see CgroupLockWarmer.
+        using var warm = _cgroupWarmer.Hold();
         var runtimeName = launch.Runtime.Length > 0 ? launch.Runtime : _options.DefaultRuntime;
         var runtimePath = RuntimePath(runtimeName);
         var rotation = launch.LogDriver switch

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net.Sockets;
 using Berth.Platform.Cgroups;
-using Berth.Platform.Isolation;
 using Berth.Platform.Native;
 using Berth.Platform.Processes;
 using Berth.Platform.Sockets;
@@ -88,18 +87,13 @@ internal sealed class ContainerMonitor
         runcArgs.Add(_stateDir);
         runcArgs.Add(_config.Id);
 
-        int runcExit;
-        using (CgroupLockWarmer.Start())
+        var runc = Spawn.Start(new SpawnOptions
         {
-            var runc = Spawn.Start(new SpawnOptions
-            {
-                Path = _config.RuntimePath,
-                Args = runcArgs,
-                Fds = [(0, childIn), (1, childOut), (2, childErr)],
-            });
-            runcExit = runc.Wait();
-        }
-
+            Path = _config.RuntimePath,
+            Args = runcArgs,
+            Fds = [(0, childIn), (1, childOut), (2, childErr)],
+        });
+        var runcExit = runc.Wait();
         Fd.Close(outW);
         Fd.Close(errW);
         Fd.Close(inR);

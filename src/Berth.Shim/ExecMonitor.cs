@@ -116,7 +116,7 @@ internal static class ExecMonitor
     }
 
     /// <summary>Copies the terminal (if any), reports the pid, waits for the process and reports its exit.</summary>
-    private static int Supervise(int pid, int? ptyMaster, Action? afterReport)
+    private static int Supervise(int pid, int? ptyMaster, Action? joinLater)
     {
         Thread? output = null;
         if (ptyMaster is { } master)
@@ -128,11 +128,6 @@ internal static class ExecMonitor
         }
 
         Status("P " + pid.ToString(CultureInfo.InvariantCulture));
-        if (afterReport is not null)
-        {
-            // Off the reaping path: a quick process's exit must not wait for it.
-            new Thread(() => afterReport(), 64 * 1024) { IsBackground = true }.Start();
-        }
         if (ptyMaster is null)
         {
             var devNull = Fd.OpenDevNull();
@@ -140,6 +135,14 @@ internal static class ExecMonitor
             _ = Libc.dup2(devNull, 0);
             _ = Libc.dup2(devNull, 1);
             _ = Libc.dup2(devNull, 2);
+        }
+
+        // Only for a process still running after 100 ms: the v2 move holds the kernel's cgroup
+        // lock for a grace period (~10 ms), which a `true` or `ls` has no use for. Not yet
+        // reaped, the pid cannot have been reused.
+        if (joinLater is not null && !PidFd.WaitForExit(pid, TimeSpan.FromMilliseconds(100)))
+        {
+            joinLater();
         }
 
         var status = 255 << 8;

@@ -6,8 +6,37 @@ namespace Berth.Platform.Processes;
 /// Signals a process through a pidfd: once the pidfd is open it names that process even if the
 /// pid is reused later, so a kill never hits an unrelated process.
 /// </summary>
-public static class PidFd
+public static unsafe class PidFd
 {
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> for a child that has not been reaped yet to exit
+    /// (its pid cannot be reused before that). True when it exited.
+    /// </summary>
+    public static bool WaitForExit(int pid, TimeSpan timeout)
+    {
+        var fd = (int)Libc.syscall(Libc.SYS_pidfd_open, pid, 0, 0, 0);
+        if (fd < 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            var poll = new Libc.PollFd { Fd = fd, Events = Libc.POLLIN };
+            int rc;
+            do
+            {
+                rc = Libc.poll(&poll, 1, (int)timeout.TotalMilliseconds);
+            }
+            while (rc < 0 && Libc.LastErrno == Libc.EINTR);
+            return rc > 0;
+        }
+        finally
+        {
+            _ = Libc.close(fd);
+        }
+    }
+
     private const long SysPidfdSendSignal = 424;
 
     /// <summary>

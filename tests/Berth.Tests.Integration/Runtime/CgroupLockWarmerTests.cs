@@ -15,7 +15,7 @@ public sealed class CgroupLockWarmerTests
         {
             // A process moved by id while warming does not wait a full grace period each time.
             TimeSpan warm;
-            using (CgroupLockWarmer.Start())
+            using (new CgroupLockWarmer().Hold())
             {
                 Thread.Sleep(50);
 

@@ -14,8 +14,9 @@ namespace Berth.Tests.Integration.Runtime;
 [Collection(nameof(NamespaceExecTests))]
 public sealed class NamespaceExecTests : IClassFixture<RuntimeTestEnvironment>
 {
+    // The pause lets a hybrid host's v2 move happen (done for processes alive after 100 ms).
     private const string Probe =
-        "grep -E '^(Uid|Gid|Groups|CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp|Seccomp_filters):' /proc/self/status; " +
+        "sleep 0.3; grep -E '^(Uid|Gid|Groups|CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp|Seccomp_filters):' /proc/self/status; " +
         "for n in mnt uts ipc net pid cgroup; do readlink /proc/self/ns/$n; done; " +
         "cat /proc/self/cgroup; ulimit -Sn; ulimit -Hn; pwd; echo home=$HOME; echo x=$X; cat /proc/self/oom_score_adj; " +
         "sleep 0.01 & echo bg=$!; wait";
