@@ -5,7 +5,7 @@
 #   3. the engine-neutral acceptance suite (../shared/acceptance) against berthd, once with the
 #      real docker CLI and once with out/berth
 # Ends with one line: "N passed, N failed".
-# Knobs: ACCEPTANCE_DIR (default ../shared/acceptance), ACCEPTANCE_SCENARIOS (default "10 20 60"),
+# Knobs: ACCEPTANCE_DIR (default ../shared/acceptance), ACCEPTANCE_SCENARIOS (default "10 20 30 40 60"),
 #        SKIP_ACCEPTANCE=1, SKIP_BUILD=1.
 set -uo pipefail
 cd "$(dirname "$0")"
