@@ -6,6 +6,8 @@
 # shrinks. BERTHD selects the daemon binary (default out/berthd). Writes "passed N" / "failed N" lines to RESULTS_DIR/acceptance.counts.
 set -uo pipefail
 acc=$1; results=$2; shift 2
+# The berth CLI prefers BERTH_HOST to DOCKER_HOST: only DOCKER_HOST may choose the daemon here.
+unset BERTH_HOST
 root=$(cd "$(dirname "$0")/.." && pwd)
 ns=berthacc$$
 sock=/run/$ns.sock

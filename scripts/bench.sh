@@ -5,6 +5,8 @@
 # both. Extra arguments go to the harness, e.g. --only run-true,exec --runs 10.
 # A = Berth (driven by the real docker CLI unless BERTH_CLI_UNDER_TEST=1 uses out/berth).
 set -euo pipefail
+# The berth CLI prefers BERTH_HOST to DOCKER_HOST: only DOCKER_HOST may choose the daemon here.
+unset BERTH_HOST
 root=$(cd "$(dirname "$0")/.." && pwd)
 bench=${BENCH_DIR:-$root/../shared/bench}
 out=${BENCH_JSON:-$root/out/bench-$(date +%Y%m%d-%H%M%S).json}

@@ -46,9 +46,10 @@ public static unsafe class Spawn
             Check(Libc.posix_spawnattr_init(attr), "posix_spawnattr_init");
             try
             {
-                // dup2 in two steps through high numbers so a source fd that equals another
-                // target number is never clobbered before it is used.
-                const int staging = 900;
+                // dup2 in two steps through numbers above every source and target, so a source
+                // fd that equals another target number is never clobbered before it is used.
+                // Not a fixed high number: the child may run under a low RLIMIT_NOFILE.
+                var staging = options.Fds.Count == 0 ? 3 : options.Fds.Max(f => Math.Max(f.Target, f.Source)) + 1;
                 var i = 0;
                 foreach (var (target, source) in options.Fds)
                 {
