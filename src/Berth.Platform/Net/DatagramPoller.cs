@@ -136,8 +136,10 @@ public sealed unsafe class DatagramPoller : IDisposable
                     var id = events[i].Data;
                     if (id == 0)
                     {
+                        // read, not recv: an eventfd is not a socket, and an undrained eventfd
+                        // stays readable, which would turn this loop into a spin.
                         ulong drain;
-                        NetLibc.recv(_wake, (byte*)&drain, 8, 0);
+                        Berth.Platform.Native.Libc.read(_wake, (byte*)&drain, 8);
                         continue;
                     }
 
