@@ -237,12 +237,25 @@ public static class NamespaceExec
 
     private static bool IsExecutable(FileStatus status) => !status.IsDirectory && (status.Permissions & 0x49) != 0;
 
+    private static int IndexOf(IReadOnlyList<string> list, string name)
+    {
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (list[i] == name)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
     private static ulong CapabilityMask(IEnumerable<string>? names)
     {
         ulong mask = 0;
         foreach (var name in names ?? [])
         {
-            var bit = Capabilities.All.ToList().IndexOf(name);
+            var bit = IndexOf(Capabilities.All, name);
             if (bit >= 0)
             {
                 mask |= 1UL << bit;

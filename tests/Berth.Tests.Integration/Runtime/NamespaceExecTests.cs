@@ -18,7 +18,7 @@ public sealed class NamespaceExecTests : IClassFixture<RuntimeTestEnvironment>
     private const string Probe =
         "sleep 0.3; grep -E '^(Uid|Gid|Groups|CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp|Seccomp_filters):' /proc/self/status; " +
         "for n in mnt uts ipc net pid cgroup; do readlink /proc/self/ns/$n; done; " +
-        "cat /proc/self/cgroup; ulimit -Sn; ulimit -Hn; pwd; echo home=$HOME; echo x=$X; cat /proc/self/oom_score_adj; " +
+        "cat /proc/self/cgroup; echo soft=$(ulimit -Sn); ulimit -Hn; pwd; echo home=$HOME; echo x=$X; cat /proc/self/oom_score_adj; " +
         "sleep 0.01 & echo bg=$!; wait";
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
@@ -76,7 +76,7 @@ public sealed class NamespaceExecTests : IClassFixture<RuntimeTestEnvironment>
                 Assert.Contains("NoNewPrivs:\t1", direct, StringComparison.Ordinal);
                 Assert.Contains("Uid:\t1000\t1000\t1000\t1000", direct, StringComparison.Ordinal);
                 Assert.Contains("CapEff:\t0000000000000000", direct, StringComparison.Ordinal);
-                Assert.Contains("1234\n2345\n", direct, StringComparison.Ordinal);
+                Assert.Contains("soft=1234\n2345\n", direct, StringComparison.Ordinal);
             }
             else
             {
@@ -85,9 +85,7 @@ public sealed class NamespaceExecTests : IClassFixture<RuntimeTestEnvironment>
         }
         finally
         {
-            await _env.Runtime.KillAsync(id, 9, CancellationToken.None);
-            await _env.Runtime.WaitAsync(id, CancellationToken.None).WaitAsync(Timeout);
-            await _env.Runtime.DeleteAsync(id, CancellationToken.None);
+            await RemoveAsync(id);
         }
     }
 
@@ -111,9 +109,7 @@ public sealed class NamespaceExecTests : IClassFixture<RuntimeTestEnvironment>
         }
         finally
         {
-            await _env.Runtime.KillAsync(id, 9, CancellationToken.None);
-            await _env.Runtime.WaitAsync(id, CancellationToken.None).WaitAsync(Timeout);
-            await _env.Runtime.DeleteAsync(id, CancellationToken.None);
+            await RemoveAsync(id);
         }
     }
 
@@ -156,10 +152,15 @@ public sealed class NamespaceExecTests : IClassFixture<RuntimeTestEnvironment>
         }
         finally
         {
-            await _env.Runtime.KillAsync(id, 9, CancellationToken.None);
-            await _env.Runtime.WaitAsync(id, CancellationToken.None).WaitAsync(Timeout);
-            await _env.Runtime.DeleteAsync(id, CancellationToken.None);
+            await RemoveAsync(id);
         }
+    }
+
+    private async Task RemoveAsync(string id)
+    {
+        await _env.Runtime.KillAsync(id, 9, CancellationToken.None);
+        await _env.Runtime.WaitAsync(id, CancellationToken.None).WaitAsync(Timeout);
+        await _env.Runtime.DeleteAsync(id, CancellationToken.None);
     }
 
     private async Task<string> RunAsync(string id, ExecLaunch launch, bool viaRuntime)
@@ -189,7 +190,11 @@ public sealed class NamespaceExecTests : IClassFixture<RuntimeTestEnvironment>
         return sb.ToString();
     }
 
-    /// <summary>The background job's pid differs from run to run; everything else must not.</summary>
+    /// <summary>
+    /// The background job's pid differs from run to run; everything else must not, except the
+    /// soft open-files limit: runc 1.1's own Go runtime raises it to the hard limit in a race
+    /// with setting it, so `runc exec` sometimes hands on the hard value (asserted directly above).
+    /// </summary>
     private static string Normalize(string output) =>
-        string.Join('\n', output.Split('\n').Where(l => !l.StartsWith("bg=", StringComparison.Ordinal)));
+        string.Join('\n', output.Split('\n').Where(l => !l.StartsWith("bg=", StringComparison.Ordinal) && !l.StartsWith("soft=", StringComparison.Ordinal)));
 }
