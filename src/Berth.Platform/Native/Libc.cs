@@ -39,6 +39,7 @@ public static unsafe partial class Libc
     public const int F_SETFL = 4;
     public const int F_SETFD = 2;
     public const int F_SETPIPE_SZ = 1031;
+    public const int F_DUPFD_CLOEXEC = 1030;
 
     public const int WNOHANG = 1;
 
@@ -58,6 +59,7 @@ public static unsafe partial class Libc
 
     public const int AF_UNIX = 1;
     public const int SOCK_STREAM = 1;
+    public const int SOCK_SEQPACKET = 5;
     public const int SOCK_CLOEXEC = 0x80000;
     public const int SCM_RIGHTS = 1;
     public const int SOL_SOCKET = 1;
@@ -67,6 +69,9 @@ public static unsafe partial class Libc
     public const int POSIX_SPAWN_SETSIGMASK = 0x08;
     public const int POSIX_SPAWN_SETSIGDEF = 0x04;
     public const int POSIX_SPAWN_SETSID = 0x80;
+
+    public const int SCHED_OTHER = 0;
+    public const int SCHED_IDLE = 5;
 
     public const long SYS_pidfd_open = 434;
     public const long SYS_openat2 = 437;
@@ -143,6 +148,15 @@ public static unsafe partial class Libc
 
     [LibraryImport(Lib, SetLastError = true)]
     public static partial nint recvmsg(int fd, MsgHdr* msg, int flags);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint sendmsg(int fd, MsgHdr* msg, int flags);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int socketpair(int domain, int type, int protocol, int* fds);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int sched_setscheduler(int pid, int policy, int* param);
 
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int posix_spawn(int* pid, byte* path, void* fileActions, void* attr, byte** argv, byte** envp);
