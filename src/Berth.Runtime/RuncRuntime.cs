@@ -21,7 +21,7 @@ namespace Berth.Runtime;
 /// Layout: &lt;exec-root&gt;/containers/&lt;id&gt;/ (config.json, rootfs, monitor.conf, exit …),
 /// &lt;exec-root&gt;/m/ (monitor sockets), &lt;exec-root&gt;/runtime/&lt;name&gt;/ (runc --root).
 /// </summary>
-public sealed class RuncRuntime : IContainerRuntime
+public sealed class RuncRuntime : IContainerRuntime, IDisposable
 {
     private readonly RuntimeOptions _options;
     private readonly OciSpecBuilder _specBuilder;
@@ -29,6 +29,7 @@ public sealed class RuncRuntime : IContainerRuntime
     private readonly string _containersRoot;
     private readonly string _socketDir;
     private readonly CgroupLockWarmer _cgroupWarmer = new();
+    private readonly ShimLauncher _shims = new();
 
     public RuncRuntime(RuntimeOptions options, OciSpecBuilder? specBuilder = null)
     {
@@ -47,6 +48,12 @@ public sealed class RuncRuntime : IContainerRuntime
             throw new ArgumentException($"exec-root {options.ExecRoot} is too long for monitor sockets ({longest} > 107 bytes)", nameof(options));
         }
     }
+
+    /// <summary>The spare monitor waiting for the next start or exec, if any (see ShimLauncher).</summary>
+    internal int? SpareMonitorPid => _shims.SparePid;
+
+    /// <summary>Ends the spare monitor, if one is waiting; running containers keep theirs.</summary>
+    public void Dispose() => _shims.Dispose();
 
     public async Task<RuntimeStarted> StartAsync(ContainerLaunch launch, CancellationToken cancellationToken)
     {
@@ -383,17 +390,14 @@ public sealed class RuncRuntime : IContainerRuntime
         ChildProcess monitor;
         try
         {
-            monitor = Spawn.Start(new SpawnOptions
-            {
-                Path = _options.ResolveShimPath(),
-                Args =
+            monitor = _shims.Start(
+                _options.ResolveShimPath(),
                 [
                     "exec", handle.Config.RuntimePath, handle.Config.RuntimeRoot, id, processJson, prefix, launch.Tty ? "1" : "0",
                     handle.ReadInitPid().ToString(CultureInfo.InvariantCulture), handle.StateDir,
+                    NamespaceExec.ViaRuntimeRequested ? "via-runtime" : "direct",
                 ],
-                Fds = [(0, childIn), (1, childOut), (2, childErr), (3, childStatus), (4, childControl)],
-                NewSession = true,
-            });
+                [childIn, childOut, childErr, childStatus, childControl]);
         }
         catch
         {
@@ -555,13 +559,7 @@ public sealed class RuncRuntime : IContainerRuntime
         {
             devNull = Fd.OpenDevNull();
             log = Fd.OpenFile(logPath, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_APPEND);
-            var child = Spawn.Start(new SpawnOptions
-            {
-                Path = shim,
-                Args = args,
-                Fds = [(0, devNull), (1, statusWrite), (2, log)],
-                NewSession = true,
-            });
+            var child = _shims.Start(shim, args, [devNull, statusWrite, log]);
             return (child, new StatusReader(statusRead));
         }
         catch

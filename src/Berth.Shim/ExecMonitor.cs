@@ -20,10 +20,10 @@ internal static class ExecMonitor
     private const int StatusFd = 3;
     private const int ControlFd = 4;
 
-    // args: runtime root id process.json state-prefix tty container-pid bundle-dir
+    // args: runtime root id process.json state-prefix tty container-pid bundle-dir direct|via-runtime
     public static int Run(string[] args)
     {
-        if (args.Length != 8 || !int.TryParse(args[6], CultureInfo.InvariantCulture, out var containerPid))
+        if (args.Length != 9 || !int.TryParse(args[6], CultureInfo.InvariantCulture, out var containerPid))
         {
             Status("E berth-shim exec: bad arguments");
             return 2;
@@ -38,7 +38,7 @@ internal static class ExecMonitor
             NamespaceExec.Plan? plan;
             try
             {
-                plan = NamespaceExec.Prepare(args[7], process, containerPid);
+                plan = NamespaceExec.Prepare(args[7], process, containerPid, viaRuntime: args[8] == "via-runtime");
             }
             catch (ExecStartException e)
             {

@@ -22,17 +22,24 @@ public static class NamespaceExec
     /// <summary>Set to 1 in berthd's environment to start every exec through the OCI runtime.</summary>
     public const string ViaRuntimeVariable = "BERTH_EXEC_VIA_RUNTIME";
 
+    /// <summary>
+    /// Read by berthd when an exec starts and passed to its monitor as an argument: a spare
+    /// monitor was started earlier and carries the environment of that moment.
+    /// </summary>
+    public static bool ViaRuntimeRequested => Environment.GetEnvironmentVariable(ViaRuntimeVariable) == "1";
+
     private const string StartFailed = "exec failed: unable to start container process: ";
     private const string BpfCacheFile = "seccomp.bpf";
 
     /// <summary>
     /// Gathers, on the host side, everything the thread will need, or returns null when this exec
-    /// must go through the OCI runtime. <paramref name="bundleDir"/> holds the container's config.json.
+    /// must go through the OCI runtime (always when <paramref name="viaRuntime"/>).
+    /// <paramref name="bundleDir"/> holds the container's config.json.
     /// </summary>
-    public static Plan? Prepare(string bundleDir, OciProcess process, int containerPid)
+    public static Plan? Prepare(string bundleDir, OciProcess process, int containerPid, bool viaRuntime)
     {
         ArgumentNullException.ThrowIfNull(process);
-        if (!ThreadIsolation.Supported || Environment.GetEnvironmentVariable(ViaRuntimeVariable) == "1" || process.Args.Count == 0 || containerPid <= 0)
+        if (!ThreadIsolation.Supported || viaRuntime || process.Args.Count == 0 || containerPid <= 0)
         {
             return null;
         }

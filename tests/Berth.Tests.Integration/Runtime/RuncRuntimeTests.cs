@@ -395,7 +395,7 @@ public sealed class RuncRuntimeTests : IClassFixture<RuntimeTestEnvironment>
         await Runtime.DeleteAsync(id, CancellationToken.None);
     }
 
-    private static async Task<(string Stdout, string Stderr)> CollectAsync(IAsyncEnumerable<OutputChunk> chunks)
+    internal static async Task<(string Stdout, string Stderr)> CollectAsync(IAsyncEnumerable<OutputChunk> chunks)
     {
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();

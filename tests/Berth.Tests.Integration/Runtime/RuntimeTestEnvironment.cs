@@ -89,6 +89,8 @@ public sealed class RuntimeTestEnvironment : IAsyncLifetime
             Mounter.Unmount(m);
         }
 
+        Runtime.Dispose();
+
         try
         {
             Directory.Delete(Root, recursive: true);
