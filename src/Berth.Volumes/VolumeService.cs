@@ -426,6 +426,7 @@ public sealed partial class VolumeService
     private void Load()
     {
         Directory.CreateDirectory(_root);
+        _ = PosixFiles.TryMarkTopDirectory(_root); // anonymous volumes come and go with containers
         foreach (var dir in Directory.EnumerateDirectories(_root))
         {
             var name = Path.GetFileName(dir);

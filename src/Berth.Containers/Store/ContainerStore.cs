@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using Berth.Containers.Model;
 using Berth.Core.Errors;
+using Berth.Platform.Files;
 
 namespace Berth.Containers.Store;
 
@@ -24,6 +25,7 @@ public sealed class ContainerStore
     {
         _root = containersRoot;
         Directory.CreateDirectory(_root);
+        _ = PosixFiles.TryMarkTopDirectory(_root); // container directories are spread over block groups (see there)
     }
 
     public string Root => _root;

@@ -140,6 +140,49 @@ public static partial class PosixFiles
         }
     }
 
+    /// <summary>
+    /// Marks <paramref name="path"/> as the top of a directory hierarchy for ext4's inode
+    /// allocator (FS_TOPDIR_FL, what `chattr +T` sets): each new subdirectory then goes to a
+    /// block group of its own choosing instead of the parent's. Why Berth wants it: without a
+    /// journal, ext4 skips every free inode of a group that was deleted in the last minutes, one
+    /// buffer lookup each, on every inode it allocates there; with all containers under one
+    /// parent, the inodes of removed containers pile up in that parent's group and each new file
+    /// pays for all of them (a third of berthd's CPU time during 50 concurrent starts here).
+    /// False where the file system has no such flag; nothing is changed then.
+    /// </summary>
+    public static unsafe bool TryMarkTopDirectory(string path)
+    {
+        const uint FS_IOC_GETFLAGS = 0x80086601;
+        const uint FS_IOC_SETFLAGS = 0x40086602;
+        const int FS_TOPDIR_FL = 0x00020000;
+        var fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            int flags;
+            if (ioctl(fd, FS_IOC_GETFLAGS, &flags) != 0)
+            {
+                return false;
+            }
+
+            if ((flags & FS_TOPDIR_FL) != 0)
+            {
+                return true;
+            }
+
+            flags |= FS_TOPDIR_FL;
+            return ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0;
+        }
+        finally
+        {
+            _ = close(fd);
+        }
+    }
+
     /// <summary>True when creating failed only because the path exists.</summary>
     public static bool IsAlreadyExists(IOException e) => e.HResult == EEXIST;
 
@@ -243,6 +286,9 @@ public static partial class PosixFiles
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int fsync(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static unsafe partial int ioctl(int fd, nuint request, int* arg);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int close(int fd);

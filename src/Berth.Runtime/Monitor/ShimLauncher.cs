@@ -13,6 +13,10 @@ namespace Berth.Runtime.Monitor;
 /// </summary>
 internal sealed class ShimLauncher : IDisposable
 {
+    /// <summary>Set to 0 in berthd's environment to start every monitor cold (for measurements).</summary>
+    public const string SpareVariable = "BERTH_SPARE_MONITOR";
+
+    private readonly bool _keepSpare = Environment.GetEnvironmentVariable(SpareVariable) != "0";
     private readonly object _gate = new();
     private Spare? _spare;
     private bool _refilling;
@@ -109,7 +113,7 @@ internal sealed class ShimLauncher : IDisposable
     {
         lock (_gate)
         {
-            if (_disposed || _spare is not null || _refilling)
+            if (!_keepSpare || _disposed || _spare is not null || _refilling)
             {
                 return;
             }

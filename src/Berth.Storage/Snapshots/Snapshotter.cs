@@ -1,5 +1,6 @@
 using System.Globalization;
 using Berth.Core.Errors;
+using Berth.Platform.Files;
 using Berth.Storage.Metadata;
 using Microsoft.Data.Sqlite;
 
@@ -44,6 +45,7 @@ public sealed class Snapshotter
         _time = time;
         Root = root;
         Directory.CreateDirectory(root);
+        _ = PosixFiles.TryMarkTopDirectory(root); // snapshots come and go with containers
         db.Migrate("snapshots", Migrations);
     }
 
