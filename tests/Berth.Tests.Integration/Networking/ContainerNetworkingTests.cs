@@ -171,7 +171,7 @@ public sealed class ContainerNetworkingTests(ContainerNetworkingDaemon fixture) 
 
         Assert.Equal(before.Count + 2, (await VethsAsync()).Count);
         await OkAsync("rm", "-f", names[0]);
-        Assert.Equal(before.Count + 1, (await VethsAsync()).Count);
+        Assert.Equal(before.Count + 1, await VethCountOnceSettledAsync(before.Count + 1));
 
         // The second container dies while the daemon is down: its network is released at the next start.
         var pid = await OkAsync("inspect", "-f", "{{.State.Pid}}", names[1]);
@@ -187,14 +187,14 @@ public sealed class ContainerNetworkingTests(ContainerNetworkingDaemon fixture) 
         }
 
         Assert.Equal("exited 137", await OkAsync("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", names[1]));
-        Assert.Equal(before.Count, (await VethsAsync()).Count);
+        Assert.Equal(before.Count, await VethCountOnceSettledAsync(before.Count));
         Assert.DoesNotContain($"{hostPort} : ", (await HostAsync("nft", "list", "table", "ip", "berth")).Stdout, StringComparison.Ordinal);
         Assert.False(File.Exists(netns), netns);
         Assert.Equal(string.Empty, await OkAsync("inspect", "-f", "{{.NetworkSettings.Networks.bridge.IPAddress}}", names[1]));
         await OkAsync("start", names[1]);
         Assert.Matches(@"^172\.17\.", await OkAsync("inspect", "-f", "{{.NetworkSettings.IPAddress}}", names[1]));
         await OkAsync("rm", "-f", names[1]);
-        Assert.Equal(before.Count, (await VethsAsync()).Count);
+        Assert.Equal(before.Count, await VethCountOnceSettledAsync(before.Count));
     }
 
     [Fact]
@@ -275,6 +275,23 @@ public sealed class ContainerNetworkingTests(ContainerNetworkingDaemon fixture) 
             except TimeoutError:
                 pass
         """;
+
+    /// <summary>
+    /// The veth count, once it has come down to <paramref name="expected"/> or 5 s have passed:
+    /// berthd drops a container's namespace and the kernel deletes both veth ends in its
+    /// background namespace clean-up, which under load lags the answer to rm by some milliseconds.
+    /// </summary>
+    private async Task<int> VethCountOnceSettledAsync(int expected)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        int count;
+        while ((count = (await VethsAsync()).Count) > expected && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        return count;
+    }
 
     private async Task<List<string>> VethsAsync()
     {
