@@ -3,7 +3,7 @@ namespace Berth.Shim;
 /// <summary>
 /// berth-shim run &lt;state-dir&gt;   — monitor one container (stdio, logs, exit status).
 /// berth-shim exec &lt;args…&gt;       — run one exec process and report its exit.
-/// berth-shim spare                — loaded ahead of need: waits on fd 3 for one of the above.
+/// berth-shim spare                — loaded ahead of need: waits on its socket (SpareProtocol) for one of the above.
 /// Started by berthd; outlives it. Reports its start result on fd 1 ("P pid" / "E message").
 /// </summary>
 internal static class Program

@@ -78,38 +78,18 @@ public sealed unsafe class ConsoleSocket : IDisposable
         }
     }
 
-    /// <summary>recvmsg with room for one SCM_RIGHTS descriptor.</summary>
-    public static int ReceiveFdFrom(int conn)
+    /// <summary>The first descriptor of one message (any others are closed), or -1 if it carried none.</summary>
+    private static int ReceiveFdFrom(int conn)
     {
-        var data = stackalloc byte[4096];
-        var control = stackalloc byte[64];
-        var iov = new Libc.IoVec { Base = data, Len = 4096 };
-        var msg = new Libc.MsgHdr { Iov = &iov, IovLen = 1, Control = control, ControlLen = 64 };
-        nint n;
-        do
+        Span<byte> data = stackalloc byte[4096]; // runc sends the terminal's name along
+        Span<int> fds = stackalloc int[DescriptorChannel.MaxDescriptors];
+        _ = DescriptorChannel.Receive(conn, data, fds, out var count);
+        for (var i = 1; i < count; i++)
         {
-            n = Libc.recvmsg(conn, &msg, 0x40000000 /* MSG_CMSG_CLOEXEC */);
-        }
-        while (n < 0 && Libc.LastErrno == Libc.EINTR);
-
-        if (n < 0)
-        {
-            throw ErrnoException.Last("recvmsg");
+            _ = Libc.close(fds[i]);
         }
 
-        // struct cmsghdr { size_t len; int level; int type; } followed by the data, 8-aligned.
-        if (msg.ControlLen >= 16)
-        {
-            var len = *(nuint*)control;
-            var level = *(int*)(control + 8);
-            var type = *(int*)(control + 12);
-            if (level == Libc.SOL_SOCKET && type == Libc.SCM_RIGHTS && len >= 20)
-            {
-                return *(int*)(control + 16);
-            }
-        }
-
-        return -1;
+        return count > 0 ? fds[0] : -1;
     }
 
     public void Dispose()

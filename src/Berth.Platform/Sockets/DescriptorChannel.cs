@@ -3,9 +3,10 @@ using Berth.Platform.Native;
 namespace Berth.Platform.Sockets;
 
 /// <summary>
-/// A connected pair of unix SOCK_SEQPACKET sockets: each message carries bytes and, as SCM_RIGHTS
-/// ancillary data, open descriptors. Lets one process hand another its arguments and stdio after
-/// the receiver has already started. Raw libc because .NET sockets cannot pass descriptors.
+/// Messages over unix sockets that carry bytes and, as SCM_RIGHTS ancillary data, open
+/// descriptors: a SOCK_SEQPACKET pair lets one process hand another its arguments and stdio after
+/// the receiver has already started (the spare monitor), and <see cref="Receive"/> also takes
+/// the pty runc sends to a console socket. Raw libc because .NET sockets cannot pass descriptors.
 /// </summary>
 public static unsafe class DescriptorChannel
 {

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Berth.Platform.Native;
 using Berth.Platform.Sockets;
 
@@ -77,6 +78,47 @@ public sealed class DescriptorChannelTests
         finally
         {
             Fd.Close(a);
+        }
+    }
+
+    [Fact]
+    public async Task A_console_socket_keeps_the_first_descriptor_of_what_runc_sends_and_closes_the_rest()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "cs-" + Guid.NewGuid().ToString("N")[..8]);
+        using var console = ConsoleSocket.Listen(path);
+        var (pipeRead, pipeWrite) = Fd.Pipe();
+        var (otherRead, otherWrite) = Fd.Pipe();
+        try
+        {
+            // runc connects to a stream socket and sends the terminal's name with the pty.
+            var sender = Task.Run(() =>
+            {
+                using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                client.Connect(new UnixDomainSocketEndPoint(path));
+                DescriptorChannel.Send((int)client.Handle, "/dev/pts/7"u8, [pipeWrite, otherWrite]);
+            });
+            var received = console.ReceiveFd();
+            await sender;
+
+            Fd.WriteAll(received, "pty"u8);
+            Fd.Close(received);
+            Fd.Close(pipeWrite);
+            pipeWrite = -1;
+            var got = new byte[8];
+            Assert.Equal("pty", System.Text.Encoding.ASCII.GetString(got, 0, Fd.Read(pipeRead, got)));
+
+            // The second descriptor was closed on receipt: with ours gone, the reader sees end-of-file.
+            Fd.Close(otherWrite);
+            otherWrite = -1;
+            Assert.True(Fd.HasInput(otherRead), "a received copy of the second descriptor is still open");
+            Assert.Equal(0, Fd.Read(otherRead, got));
+        }
+        finally
+        {
+            Fd.Close(pipeRead);
+            Fd.Close(pipeWrite);
+            Fd.Close(otherRead);
+            Fd.Close(otherWrite);
         }
     }
 }
