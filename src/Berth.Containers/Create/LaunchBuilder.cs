@@ -1,6 +1,7 @@
 using Berth.Containers.Model;
 using Berth.Core.Model;
 using Berth.Runtime;
+using Berth.Runtime.Oci;
 
 namespace Berth.Containers.Create;
 
@@ -9,15 +10,38 @@ public static class LaunchBuilder
 {
     public const string DefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-    public static IReadOnlyList<string> DefaultMaskedPaths { get; } =
-    [
-        "/proc/asound", "/proc/acpi", "/proc/interrupts", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-        "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
-        "/sys/devices/virtual/powercap",
-    ];
+    /// <summary>What a container that does not choose its own masks gets (recorded at create, as Docker does).</summary>
+    public static IReadOnlyList<string> DefaultMaskedPaths => OciSpecBuilder.DefaultMaskedPaths;
 
-    public static IReadOnlyList<string> DefaultReadonlyPaths { get; } =
-        ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
+    public static IReadOnlyList<string> DefaultReadonlyPaths => OciSpecBuilder.DefaultReadonlyPaths;
+
+    /// <summary>
+    /// The network sysctls Docker sets for a container with a network namespace of its own (not host,
+    /// not another container's): any user may open ports below 1024 and ICMP echo sockets, which the
+    /// default capabilities grant root anyway. The container's own sysctls override them.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> DefaultNetworkSysctls { get; } = new Dictionary<string, string>
+    {
+        ["net.ipv4.ping_group_range"] = "0 2147483647",
+        ["net.ipv4.ip_unprivileged_port_start"] = "0",
+    }.Where(s => File.Exists("/proc/sys/" + s.Key.Replace('.', '/'))).ToDictionary();
+
+    public static IReadOnlyDictionary<string, string> Sysctls(HostConfig hc)
+    {
+        var own = hc.Sysctls ?? new Dictionary<string, string>();
+        if (hc.NetworkMode == "host" || hc.NetworkMode.StartsWith("container:", StringComparison.Ordinal))
+        {
+            return own;
+        }
+
+        var merged = new Dictionary<string, string>(DefaultNetworkSysctls);
+        foreach (var (k, v) in own)
+        {
+            merged[k] = v;
+        }
+
+        return merged;
+    }
 
     /// <summary>
     /// The process environment Docker gives a container: PATH (when the config has none),
@@ -127,7 +151,7 @@ public static class LaunchBuilder
             CapAdd = hc.CapAdd ?? [],
             CapDrop = hc.CapDrop ?? [],
             SecurityOpt = hc.SecurityOpt ?? [],
-            Sysctls = hc.Sysctls ?? new Dictionary<string, string>(),
+            Sysctls = Sysctls(hc),
             ShmSize = hc.ShmSize,
             Devices = [.. r.Devices.Select(d => new DeviceLaunch(d.PathOnHost, d.PathInContainer.Length > 0 ? d.PathInContainer : d.PathOnHost, d.CgroupPermissions.Length > 0 ? d.CgroupPermissions : "rwm"))],
             MaskedPaths = hc.Privileged ? [] : hc.MaskedPaths ?? DefaultMaskedPaths,

@@ -13,11 +13,39 @@ public sealed class OciSpecBuilder
 {
     public const string InitPath = "/sbin/docker-init";
 
-    public static IReadOnlyList<string> DefaultMaskedPaths { get; } =
-    [
-        "/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
-        "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap",
-    ];
+    /// <summary>
+    /// Docker's masked paths (current Docker, a superset of 20.10's): /proc/interrupts and each CPU's
+    /// thermal_throttle counters leak host activity (GHSA-6fw5-f8r9-fgfm), powercap leaks energy
+    /// readings (GHSA-jq35-85cj-fj4p). The per-CPU paths are those this host has.
+    /// </summary>
+    public static IReadOnlyList<string> DefaultMaskedPaths { get; } = MaskedPathsFor("/sys/devices/system/cpu");
+
+    /// <summary>The default masks with the thermal_throttle directories found under <paramref name="cpuDirectory"/>.</summary>
+    public static IReadOnlyList<string> MaskedPathsFor(string cpuDirectory)
+    {
+        List<string> paths =
+        [
+            "/proc/asound", "/proc/acpi", "/proc/interrupts", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+            "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+            "/sys/devices/virtual/powercap",
+        ];
+        IEnumerable<int> cpus = Directory.Exists(cpuDirectory)
+            ? Directory.EnumerateDirectories(cpuDirectory, "cpu*")
+                .Select(Path.GetFileName)
+                .Where(n => n is { Length: > 3 } && n[3..].All(char.IsAsciiDigit))
+                .Select(n => int.Parse(n![3..], CultureInfo.InvariantCulture))
+                .Order()
+            : [];
+        foreach (var cpu in cpus)
+        {
+            if (Directory.Exists(Path.Combine(cpuDirectory, $"cpu{cpu}", "thermal_throttle")))
+            {
+                paths.Add($"/sys/devices/system/cpu/cpu{cpu}/thermal_throttle");
+            }
+        }
+
+        return paths;
+    }
 
     public static IReadOnlyList<string> DefaultReadonlyPaths { get; } =
     [
@@ -92,7 +120,7 @@ public sealed class OciSpecBuilder
             Args = args,
             Env = WithHome(launch.Process.Env, user.Home),
             Cwd = string.IsNullOrEmpty(launch.Process.Cwd) ? "/" : launch.Process.Cwd,
-            Capabilities = new OciCapabilities { Bounding = [.. caps], Effective = [.. caps], Permitted = [.. caps] },
+            Capabilities = CapabilitySets(caps, user.Uid),
             // As Docker: --ulimit/default-ulimits become rlimits (-1 = RLIM_INFINITY); without
             // any, none in the spec, so the container inherits the engine's limits.
             Rlimits = launch.Ulimits.Count == 0 ? null : [.. launch.Ulimits.Select(u => new OciRlimit { Type = u.RlimitType, Soft = unchecked((ulong)u.Soft), Hard = unchecked((ulong)u.Hard) })],
@@ -131,6 +159,14 @@ public sealed class OciSpecBuilder
         return spec;
     }
 
+    /// <summary>
+    /// As dockerd: root gets its capabilities effective and permitted; any other user only the
+    /// bounding set (the kernel would clear the others at execve anyway, so the spec says so).
+    /// </summary>
+    private static OciCapabilities CapabilitySets(IReadOnlyList<string> caps, uint uid) => uid == 0
+        ? new OciCapabilities { Bounding = [.. caps], Effective = [.. caps], Permitted = [.. caps] }
+        : new OciCapabilities { Bounding = [.. caps], Effective = [], Permitted = [] };
+
     /// <summary>The process.json for `runc exec`: the container's process settings with the exec's overrides.</summary>
     /// <param name="hostCapabilities">What `--privileged` grants: the host's bounding set (read when null), as for containers.</param>
     public static OciProcess BuildExecProcess(OciSpec container, ExecLaunch exec, string? passwd, string? group, IReadOnlyList<string>? hostCapabilities = null)
@@ -149,7 +185,7 @@ public sealed class OciSpecBuilder
             Args = [.. exec.Args],
             Env = MergeEnv(baseProcess.Env, exec.Env),
             Cwd = exec.Cwd.Length > 0 ? exec.Cwd : baseProcess.Cwd,
-            Capabilities = new OciCapabilities { Bounding = [.. caps], Effective = [.. caps], Permitted = [.. caps] },
+            Capabilities = CapabilitySets(caps, user.Uid),
             Rlimits = baseProcess.Rlimits,
             NoNewPrivileges = baseProcess.NoNewPrivileges,
         };

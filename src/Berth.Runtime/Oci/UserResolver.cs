@@ -66,14 +66,16 @@ public static class UserResolver
             }
         }
 
-        var extra = new List<uint>();
+        // As dockerd's getUser: the primary group is always the first supplementary group (so `id`
+        // shows groups=0(root) for root), then the user's groups from /etc/group, then --group-add.
+        var extra = new List<uint> { gid };
 
         // Supplementary groups from /etc/group apply only when no group was given explicitly.
         if (name is not null && groupPart is null)
         {
             foreach (var g in groups)
             {
-                if (g.Members.Contains(name) && g.Gid != gid && !extra.Contains(g.Gid))
+                if (g.Members.Contains(name) && !extra.Contains(g.Gid))
                 {
                     extra.Add(g.Gid);
                 }

@@ -97,4 +97,29 @@ public sealed class ConfigMergerTests
         var env = LaunchBuilder.Environment(new ContainerConfig { Hostname = "abc", Env = ["A=1", "HOSTNAME=mine"] }, tty: true);
         Assert.Equal([LaunchBuilder.DefaultPath, "HOSTNAME=mine", "TERM=xterm", "A=1"], env);
     }
+
+    [Theory]
+    [InlineData("bridge", true)]
+    [InlineData("none", true)]
+    [InlineData("mynet", true)]
+    [InlineData("host", false)]
+    [InlineData("container:other", false)]
+    public void Own_network_namespaces_get_dockers_unprivileged_port_and_ping_sysctls(string mode, bool expected)
+    {
+        var sysctls = LaunchBuilder.Sysctls(new HostConfig { NetworkMode = mode });
+        Assert.Equal(expected, sysctls.TryGetValue("net.ipv4.ip_unprivileged_port_start", out var port) && port == "0");
+        Assert.Equal(expected, sysctls.TryGetValue("net.ipv4.ping_group_range", out var ping) && ping == "0 2147483647");
+    }
+
+    [Fact]
+    public void The_containers_own_sysctls_override_the_network_defaults()
+    {
+        var sysctls = LaunchBuilder.Sysctls(new HostConfig
+        {
+            Sysctls = new Dictionary<string, string> { ["net.ipv4.ip_unprivileged_port_start"] = "1024", ["net.core.somaxconn"] = "1000" },
+        });
+        Assert.Equal("1024", sysctls["net.ipv4.ip_unprivileged_port_start"]);
+        Assert.Equal("1000", sysctls["net.core.somaxconn"]);
+        Assert.Equal("0 2147483647", sysctls["net.ipv4.ping_group_range"]);
+    }
 }

@@ -30,6 +30,29 @@ public sealed class OciSpecBuilderTests
     };
 
     [Fact]
+    public void Masked_paths_include_each_cpus_thermal_throttle_directory_the_host_has()
+    {
+        var sys = Directory.CreateTempSubdirectory("cpu-");
+        try
+        {
+            foreach (var d in new[] { "cpu0/thermal_throttle", "cpu1", "cpu10/thermal_throttle", "cpufreq/thermal_throttle", "cpuidle" })
+            {
+                Directory.CreateDirectory(Path.Combine(sys.FullName, d));
+            }
+
+            var masked = OciSpecBuilder.MaskedPathsFor(sys.FullName);
+            Assert.Equal(
+                ["/sys/devices/system/cpu/cpu0/thermal_throttle", "/sys/devices/system/cpu/cpu10/thermal_throttle"],
+                masked.Where(p => p.Contains("thermal", StringComparison.Ordinal)));
+            Assert.Contains("/proc/interrupts", masked);
+        }
+        finally
+        {
+            sys.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void Defaults_AreDockers()
     {
         var spec = Builder.Build(Launch(), Passwd, Group);
@@ -39,6 +62,7 @@ public sealed class OciSpecBuilderTests
         Assert.Equal(OciSpecBuilder.DefaultMaskedPaths, spec.Linux.MaskedPaths);
         Assert.Contains("/proc/sched_debug", spec.Linux.MaskedPaths!);
         Assert.Contains("/sys/devices/virtual/powercap", spec.Linux.MaskedPaths!);
+        Assert.Contains("/proc/interrupts", spec.Linux.MaskedPaths!);
         Assert.Equal(["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"], spec.Linux.ReadonlyPaths);
         Assert.Equal(["/proc", "/dev", "/dev/pts", "/sys", "/sys/fs/cgroup", "/dev/mqueue", "/dev/shm"], spec.Mounts.Select(m => m.Destination));
         Assert.Contains("ro", spec.Mounts.Single(m => m.Destination == "/sys").Options!);
@@ -161,6 +185,16 @@ public sealed class OciSpecBuilderTests
     }
 
     [Fact]
+    public void A_non_root_user_gets_only_the_bounding_set_as_under_dockerd()
+    {
+        var spec = Builder.Build(Launch() with { Process = new ProcessLaunch { Args = ["sh"], User = "1000" } }, Passwd, Group);
+        Assert.Equal(Capabilities.Default, spec.Process.Capabilities!.Bounding);
+        Assert.Empty(spec.Process.Capabilities.Effective!);
+        Assert.Empty(spec.Process.Capabilities.Permitted!);
+        Assert.Equal(spec.Process.User.Gid, spec.Process.User.AdditionalGids![0]);
+    }
+
+    [Fact]
     public void ExecProcess_InheritsContainerSettings()
     {
         var container = Builder.Build(Launch() with { SecurityOpt = ["no-new-privileges"] }, Passwd, Group);
@@ -169,6 +203,8 @@ public sealed class OciSpecBuilderTests
         Assert.Equal(1000u, p.User.Uid);
         Assert.True(p.NoNewPrivileges);
         Assert.Equal(Capabilities.Default, p.Capabilities!.Bounding);
+        Assert.Empty(p.Capabilities.Effective!);
+        Assert.Empty(p.Capabilities.Permitted!);
         Assert.Equal(Capabilities.All, OciSpecBuilder.BuildExecProcess(container, new ExecLaunch { Args = ["ls"], Privileged = true }, Passwd, Group, Capabilities.All).Capabilities!.Bounding);
 
         // A host without CAP_SYS_RESOURCE cannot hand it on: --privileged means the host's set.

@@ -26,8 +26,10 @@ public sealed class UserResolverTests
     public void SupplementaryGroups_FromGroupFile_AndGroupAdd()
     {
         var r = UserResolver.Resolve("app", ["staff", "4000"], Passwd, Group);
-        Assert.Equal([10u, 998u, 50u, 4000u], r.AdditionalGids);
-        Assert.Empty(UserResolver.Resolve("app:staff", [], Passwd, Group).AdditionalGids);
+        Assert.Equal([1001u, 10u, 998u, 50u, 4000u], r.AdditionalGids);
+        Assert.Equal([50u], UserResolver.Resolve("app:staff", [], Passwd, Group).AdditionalGids);
+        Assert.Equal([0u], UserResolver.Resolve("", [], Passwd, Group).AdditionalGids);
+        Assert.Equal([0u], UserResolver.Resolve("4242", [], Passwd, Group).AdditionalGids);
     }
 
     [Fact]
