@@ -44,5 +44,8 @@ public sealed record ContainerServiceOptions
     /// <summary>Number of CPUs usable by containers (for the --cpus range check).</summary>
     public int CpuCount { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>The optional cgroup controls the host offers; limits it lacks are discarded at create with Docker's warnings.</summary>
+    public Berth.Platform.Cgroups.CgroupFeatures CgroupFeatures { get; init; } = Berth.Platform.Cgroups.CgroupFeatures.All;
+
     public string ContainersRoot => System.IO.Path.Combine(DataRoot, "containers");
 }

@@ -58,6 +58,9 @@ public sealed record ContainerLaunch
     /// <summary>Devices to add: host path, container path, permissions ("rwm").</summary>
     public IReadOnlyList<DeviceLaunch> Devices { get; init; } = [];
 
+    /// <summary>--device-cgroup-rule values ("c 42:* rmw"), added after the default device rules.</summary>
+    public IReadOnlyList<string> DeviceCgroupRules { get; init; } = [];
+
     public IReadOnlyList<string> MaskedPaths { get; init; } = [];
 
     public IReadOnlyList<string> ReadonlyPaths { get; init; } = [];
@@ -135,7 +138,26 @@ public sealed record ContainerResources
     public bool OomKillDisable { get; init; }
 
     public long BlkioWeight { get; init; }
+
+    /// <summary>memory.swappiness (0–100); null = the kernel's default.</summary>
+    public long? MemorySwappiness { get; init; }
+
+    public IReadOnlyList<BlkioDeviceWeight> BlkioWeightDevices { get; init; } = [];
+
+    public IReadOnlyList<BlkioDeviceRate> BlkioReadBps { get; init; } = [];
+
+    public IReadOnlyList<BlkioDeviceRate> BlkioWriteBps { get; init; } = [];
+
+    public IReadOnlyList<BlkioDeviceRate> BlkioReadIOps { get; init; } = [];
+
+    public IReadOnlyList<BlkioDeviceRate> BlkioWriteIOps { get; init; } = [];
 }
+
+/// <summary>A block device's relative IO weight; the host path is resolved to major:minor when the spec is built.</summary>
+public sealed record BlkioDeviceWeight(string Path, ushort Weight);
+
+/// <summary>A block device's IO limit (bytes or operations per second).</summary>
+public sealed record BlkioDeviceRate(string Path, ulong Rate);
 
 public sealed record RuntimeStarted(int Pid, DateTimeOffset StartedAt);
 

@@ -13,15 +13,15 @@ public sealed class ContainerUpdateRequest
 
     public ushort? BlkioWeight { get; init; }
 
-    public List<JsonElement>? BlkioWeightDevice { get; init; }
+    public List<WeightDevice>? BlkioWeightDevice { get; init; }
 
-    public List<JsonElement>? BlkioDeviceReadBps { get; init; }
+    public List<ThrottleDevice>? BlkioDeviceReadBps { get; init; }
 
-    public List<JsonElement>? BlkioDeviceWriteBps { get; init; }
+    public List<ThrottleDevice>? BlkioDeviceWriteBps { get; init; }
 
-    public List<JsonElement>? BlkioDeviceReadIOps { get; init; }
+    public List<ThrottleDevice>? BlkioDeviceReadIOps { get; init; }
 
-    public List<JsonElement>? BlkioDeviceWriteIOps { get; init; }
+    public List<ThrottleDevice>? BlkioDeviceWriteIOps { get; init; }
 
     public long? CpuPeriod { get; init; }
 

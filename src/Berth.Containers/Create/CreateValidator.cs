@@ -204,6 +204,7 @@ public static class CreateValidator
 
     public static ResourceSpec ValidateResources(ResourceSpec r, ContainerServiceOptions options, List<string> warnings)
     {
+        r = DiscardUnsupported(r, options.CgroupFeatures, warnings);
         foreach (var u in r.Ulimits)
         {
             if (u.Validate() is { } ulimitError)
@@ -285,12 +286,70 @@ public static class CreateValidator
             warnings.Add("OOM killer is disabled for the container, but no memory limit is set, this can result in the system running out of resources.");
         }
 
+        foreach (var rule in r.DeviceCgroupRules ?? [])
+        {
+            Berth.Runtime.Oci.OciSpecBuilder.ParseDeviceCgroupRule(rule);
+        }
+
+        if (r.BlkioWeightDevice.FirstOrDefault(d => d.Weight is < 10 or > 1000) is { } badWeight)
+        {
+            throw BerthException.Invalid(string.Create(CultureInfo.InvariantCulture, $"invalid weight for device: {badWeight.Path}:{badWeight.Weight}: weight must be between 10 and 1000"));
+        }
+
         return r with
         {
             MemorySwap = r.Memory > 0 && r.MemorySwap == 0 ? r.Memory * 2 : r.MemorySwap,
             PidsLimit = r.PidsLimit is > 0 ? r.PidsLimit : null,
             MemorySwappiness = r.MemorySwappiness is -1 ? null : r.MemorySwappiness,
         };
+    }
+
+    /// <summary>As dockerd's verifyPlatformContainerResources: what the kernel cannot apply is dropped with a warning, not refused.</summary>
+    private static ResourceSpec DiscardUnsupported(ResourceSpec r, Berth.Platform.Cgroups.CgroupFeatures host, List<string> warnings)
+    {
+        if (r.MemorySwappiness is not (null or -1) && !host.MemorySwappiness)
+        {
+            warnings.Add("Your kernel does not support memory swappiness capabilities or the cgroup is not mounted. Memory swappiness discarded.");
+            r = r with { MemorySwappiness = null };
+        }
+
+        if (r.BlkioWeight > 0 && !host.BlkioWeight)
+        {
+            warnings.Add("Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.");
+            r = r with { BlkioWeight = 0 };
+        }
+
+        if (r.BlkioWeightDevice.Count > 0 && !host.BlkioWeightDevice)
+        {
+            warnings.Add("Your kernel does not support Block I/O weight_device or the cgroup is not mounted. Weight-device discarded.");
+            r = r with { BlkioWeightDevice = [] };
+        }
+
+        if (r.BlkioDeviceReadBps.Count > 0 && !host.BlkioReadBpsDevice)
+        {
+            warnings.Add("Your kernel does not support BPS Block I/O read limit or the cgroup is not mounted. Block I/O BPS read limit discarded.");
+            r = r with { BlkioDeviceReadBps = [] };
+        }
+
+        if (r.BlkioDeviceWriteBps.Count > 0 && !host.BlkioWriteBpsDevice)
+        {
+            warnings.Add("Your kernel does not support BPS Block I/O write limit or the cgroup is not mounted. Block I/O BPS write limit discarded.");
+            r = r with { BlkioDeviceWriteBps = [] };
+        }
+
+        if (r.BlkioDeviceReadIOps.Count > 0 && !host.BlkioReadIOpsDevice)
+        {
+            warnings.Add("Your kernel does not support IOPS Block read limit or the cgroup is not mounted. Block I/O IOPS read limit discarded.");
+            r = r with { BlkioDeviceReadIOps = [] };
+        }
+
+        if (r.BlkioDeviceWriteIOps.Count > 0 && !host.BlkioWriteIOpsDevice)
+        {
+            warnings.Add("Your kernel does not support IOPS Block write limit or the cgroup is not mounted. Block I/O IOPS write limit discarded.");
+            r = r with { BlkioDeviceWriteIOps = [] };
+        }
+
+        return r;
     }
 
     private static void ValidateCpuset(string set, string kind, int available)

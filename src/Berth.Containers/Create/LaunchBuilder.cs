@@ -154,6 +154,7 @@ public static class LaunchBuilder
             Sysctls = Sysctls(hc),
             ShmSize = hc.ShmSize,
             Devices = [.. r.Devices.Select(d => new DeviceLaunch(d.PathOnHost, d.PathInContainer.Length > 0 ? d.PathInContainer : d.PathOnHost, d.CgroupPermissions.Length > 0 ? d.CgroupPermissions : "rwm"))],
+            DeviceCgroupRules = r.DeviceCgroupRules ?? [],
             MaskedPaths = hc.Privileged ? [] : hc.MaskedPaths ?? DefaultMaskedPaths,
             ReadonlyPaths = hc.Privileged ? [] : hc.ReadonlyPaths ?? DefaultReadonlyPaths,
             Runtime = hc.Runtime,
@@ -180,5 +181,11 @@ public static class LaunchBuilder
         OomScoreAdj = oomScoreAdj == 0 ? null : oomScoreAdj,
         OomKillDisable = r.OomKillDisable ?? false,
         BlkioWeight = r.BlkioWeight,
+        MemorySwappiness = r.MemorySwappiness,
+        BlkioWeightDevices = r.BlkioWeightDevice,
+        BlkioReadBps = r.BlkioDeviceReadBps,
+        BlkioWriteBps = r.BlkioDeviceWriteBps,
+        BlkioReadIOps = r.BlkioDeviceReadIOps,
+        BlkioWriteIOps = r.BlkioDeviceWriteIOps,
     };
 }

@@ -11,6 +11,19 @@ public sealed record ResourceSpec
 
     public ushort BlkioWeight { get; init; }
 
+    public IReadOnlyList<Berth.Runtime.BlkioDeviceWeight> BlkioWeightDevice { get; init; } = [];
+
+    public IReadOnlyList<Berth.Runtime.BlkioDeviceRate> BlkioDeviceReadBps { get; init; } = [];
+
+    public IReadOnlyList<Berth.Runtime.BlkioDeviceRate> BlkioDeviceWriteBps { get; init; } = [];
+
+    public IReadOnlyList<Berth.Runtime.BlkioDeviceRate> BlkioDeviceReadIOps { get; init; } = [];
+
+    public IReadOnlyList<Berth.Runtime.BlkioDeviceRate> BlkioDeviceWriteIOps { get; init; } = [];
+
+    /// <summary>--device-cgroup-rule values; null when none were given (Docker shows null).</summary>
+    public IReadOnlyList<string>? DeviceCgroupRules { get; init; }
+
     public long CpuPeriod { get; init; }
 
     public long CpuQuota { get; init; }

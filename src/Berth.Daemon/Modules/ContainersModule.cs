@@ -27,6 +27,7 @@ public static class ContainersModule
             DefaultUlimits = options.DefaultUlimits,
             LiveRestore = options.LiveRestore,
             CgroupV2 = File.Exists("/sys/fs/cgroup/cgroup.controllers"),
+            CgroupFeatures = Berth.Platform.Cgroups.CgroupFeatures.Detect(),
         });
         services.AddSingleton<IContainerRuntime>(_ => new RuncRuntime(new RuntimeOptions
         {

@@ -176,6 +176,8 @@ public sealed class OciMemory
     public long? Swap { get; set; }
 
     public bool? DisableOOMKiller { get; set; }
+
+    public ulong? Swappiness { get; set; }
 }
 
 public sealed class OciCpu
@@ -199,6 +201,34 @@ public sealed class OciPids
 public sealed class OciBlockIo
 {
     public ushort? Weight { get; set; }
+
+    public List<OciWeightDevice>? WeightDevice { get; set; }
+
+    public List<OciThrottleDevice>? ThrottleReadBpsDevice { get; set; }
+
+    public List<OciThrottleDevice>? ThrottleWriteBpsDevice { get; set; }
+
+    public List<OciThrottleDevice>? ThrottleReadIOPSDevice { get; set; }
+
+    public List<OciThrottleDevice>? ThrottleWriteIOPSDevice { get; set; }
+}
+
+public sealed class OciWeightDevice
+{
+    public long Major { get; set; }
+
+    public long Minor { get; set; }
+
+    public ushort? Weight { get; set; }
+}
+
+public sealed class OciThrottleDevice
+{
+    public long Major { get; set; }
+
+    public long Minor { get; set; }
+
+    public ulong Rate { get; set; }
 }
 
 public sealed class OciSeccomp

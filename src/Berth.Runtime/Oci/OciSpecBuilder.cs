@@ -338,7 +338,7 @@ public sealed class OciSpecBuilder
     private static OciResources BuildResources(ContainerResources r)
     {
         var res = new OciResources();
-        if (r.Memory != 0 || r.MemorySwap != 0 || r.MemoryReservation != 0 || r.OomKillDisable)
+        if (r.Memory != 0 || r.MemorySwap != 0 || r.MemoryReservation != 0 || r.OomKillDisable || r.MemorySwappiness is not null)
         {
             long? swap = r.MemorySwap switch
             {
@@ -358,6 +358,7 @@ public sealed class OciSpecBuilder
                 Reservation = r.MemoryReservation > 0 ? r.MemoryReservation : null,
                 Swap = swap,
                 DisableOOMKiller = r.OomKillDisable ? true : null,
+                Swappiness = r.MemorySwappiness is >= 0 and var sw ? (ulong)sw : null,
             };
         }
 
@@ -404,7 +405,55 @@ public sealed class OciSpecBuilder
             res.BlockIO = new OciBlockIo { Weight = (ushort)r.BlkioWeight };
         }
 
+        if (r.BlkioWeightDevices.Count > 0 || r.BlkioReadBps.Count > 0 || r.BlkioWriteBps.Count > 0 || r.BlkioReadIOps.Count > 0 || r.BlkioWriteIOps.Count > 0)
+        {
+            res.BlockIO ??= new OciBlockIo();
+            res.BlockIO.WeightDevice = Nullable(r.BlkioWeightDevices.Select(d =>
+            {
+                var (major, minor) = DeviceNumbers(d.Path);
+                return new OciWeightDevice { Major = major, Minor = minor, Weight = d.Weight };
+            }));
+            res.BlockIO.ThrottleReadBpsDevice = Throttles(r.BlkioReadBps);
+            res.BlockIO.ThrottleWriteBpsDevice = Throttles(r.BlkioWriteBps);
+            res.BlockIO.ThrottleReadIOPSDevice = Throttles(r.BlkioReadIOps);
+            res.BlockIO.ThrottleWriteIOPSDevice = Throttles(r.BlkioWriteIOps);
+        }
+
         return res;
+    }
+
+    private static List<OciThrottleDevice>? Throttles(IReadOnlyList<BlkioDeviceRate> rates) => Nullable(rates.Select(d =>
+    {
+        var (major, minor) = DeviceNumbers(d.Path);
+        return new OciThrottleDevice { Major = major, Minor = minor, Rate = d.Rate };
+    }));
+
+    private static List<T>? Nullable<T>(IEnumerable<T> items) => items.ToList() is { Count: > 0 } list ? list : null;
+
+    /// <summary>The device numbers of a host device node, as dockerd takes them (stat, following links; any node type).</summary>
+    private static (long Major, long Minor) DeviceNumbers(string path) =>
+        DeviceNode.TryStat(path) is { } node ? (node.Major, node.Minor)
+        : File.Exists(path) || Directory.Exists(path) ? throw BerthException.Invalid($"{path} is not a device node")
+        : throw BerthException.Invalid($"stat {path}: no such file or directory");
+
+    /// <summary>
+    /// Parses a --device-cgroup-rule as dockerd does: "TYPE MAJOR:MINOR ACCESS" with TYPE one of
+    /// a, b, c, numbers or *, and ACCESS made of r, w and m.
+    /// </summary>
+    public static OciDeviceRule ParseDeviceCgroupRule(string rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        var parts = rule.Split(' ');
+        var numbers = parts.Length == 3 ? parts[1].Split(':') : [];
+        if (parts.Length != 3 || parts[0] is not ("a" or "b" or "c") || numbers.Length != 2
+            || !numbers.All(n => n == "*" || n.Length > 0 && n.All(char.IsAsciiDigit))
+            || parts[2].Length is 0 or > 3 || !parts[2].All(c => c is 'r' or 'w' or 'm'))
+        {
+            throw BerthException.Invalid($"invalid device cgroup rule format: '{rule}'");
+        }
+
+        long? Number(string n) => n == "*" ? null : long.Parse(n, CultureInfo.InvariantCulture);
+        return new OciDeviceRule { Allow = true, Type = parts[0], Major = Number(numbers[0]), Minor = Number(numbers[1]), Access = parts[2] };
     }
 
     private List<OciDeviceRule> BuildDeviceRules(ContainerLaunch launch, out List<OciDevice> devices)
@@ -430,6 +479,8 @@ public sealed class OciSpecBuilder
         {
             rules.Add(new OciDeviceRule { Allow = true, Type = type.ToString(), Major = major, Minor = minor < 0 ? null : minor, Access = "rwm" });
         }
+
+        rules.AddRange(launch.DeviceCgroupRules.Select(ParseDeviceCgroupRule));
 
         foreach (var d in launch.Devices)
         {

@@ -135,6 +135,36 @@ public sealed class DockerSpecParityTests(ReferenceDockerd reference, DockerSpec
         Assert.Equal(docker, berth);
     }
 
+    /// <summary>
+    /// Swappiness, block IO limits and device rules as the container's cgroups show them, and the
+    /// warnings for what this kernel lacks (no proportional IO scheduler here: weights are
+    /// discarded with dockerd's warning), against dockerd for the same run.
+    /// </summary>
+    [Fact]
+    public async Task Swappiness_block_io_limits_and_device_rules_take_effect_as_under_dockerd()
+    {
+        var disk = new[] { "/dev/vda", "/dev/sda", "/dev/nvme0n1", "/dev/loop0" }.First(p => Berth.Platform.Files.DeviceNode.TryStat(p) is { Type: 'b' });
+        string[] run =
+        [
+            "run", "--rm", "--memory-swappiness", "17", "--blkio-weight", "300", "--device-read-bps", $"{disk}:1mb", "--device-write-iops", $"{disk}:77",
+            "--device-cgroup-rule", "c 42:* rmw", "busybox", "sh", "-c",
+            "cat /sys/fs/cgroup/memory/memory.swappiness /sys/fs/cgroup/blkio/blkio.throttle.read_bps_device /sys/fs/cgroup/blkio/blkio.throttle.write_iops_device; " +
+            "grep '^c 42' /sys/fs/cgroup/devices/devices.list; cat /sys/fs/cgroup/blkio/blkio.weight 2>/dev/null || echo no-weight",
+        ];
+        var docker = await Shell.RunAsync(RepoPaths.DockerCli, run, reference.Env);
+        var berth = await _berth.DockerAsync(run);
+        Assert.True(berth.ExitCode == 0, berth.ToString());
+        var node = Berth.Platform.Files.DeviceNode.TryStat(disk)!;
+        Assert.StartsWith($"17\n{node.Major}:{node.Minor} 1048576\n{node.Major}:{node.Minor} 77\nc 42:* rwm\n", berth.Stdout, StringComparison.Ordinal);
+        Assert.Equal(docker.Stdout, berth.Stdout);
+        Assert.Equal(docker.Stderr, berth.Stderr);
+
+        var id = await _berth.DockerOkAsync("create", "--device-read-bps", $"{disk}:1mb", "--device-cgroup-rule", "c 42:* rmw", "--memory-swappiness", "17", "busybox");
+        var inspect = await _berth.DockerOkAsync("inspect", "-f", "{{json .HostConfig.BlkioDeviceReadBps}} {{json .HostConfig.DeviceCgroupRules}} {{.HostConfig.MemorySwappiness}}", id);
+        Assert.Equal($"[{{\"Path\":\"{disk}\",\"Rate\":1048576}}] [\"c 42:* rmw\"] 17", inspect);
+        await _berth.DockerOkAsync("rm", id);
+    }
+
     [Fact]
     public async Task A_non_root_user_may_bind_low_ports_and_sees_the_same_groups_as_under_docker()
     {

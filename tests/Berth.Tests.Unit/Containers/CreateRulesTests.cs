@@ -22,6 +22,68 @@ public sealed class CreateRulesTests
     }
 
     [Fact]
+    public void Limits_the_kernel_cannot_apply_are_discarded_with_dockers_warnings()
+    {
+        var none = Options with
+        {
+            CgroupFeatures = new Berth.Platform.Cgroups.CgroupFeatures
+            {
+                MemorySwappiness = false, BlkioWeight = false, BlkioWeightDevice = false, BlkioReadBpsDevice = false,
+                BlkioWriteBpsDevice = false, BlkioReadIOpsDevice = false, BlkioWriteIOpsDevice = false,
+            },
+        };
+        var (hc, warnings) = CreateValidator.PrepareHostConfig(new HostConfig
+        {
+            Resources = new ResourceSpec
+            {
+                MemorySwappiness = 10,
+                BlkioWeight = 5,
+                BlkioWeightDevice = [new("/dev/sda", 200)],
+                BlkioDeviceReadBps = [new("/dev/sda", 1024)],
+                BlkioDeviceWriteBps = [new("/dev/sda", 1024)],
+                BlkioDeviceReadIOps = [new("/dev/sda", 10)],
+                BlkioDeviceWriteIOps = [new("/dev/sda", 10)],
+            },
+        }, none);
+        Assert.Equal(7, warnings.Count);
+        Assert.Contains("Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.", warnings);
+        Assert.Contains("Your kernel does not support memory swappiness capabilities or the cgroup is not mounted. Memory swappiness discarded.", warnings);
+        Assert.Null(hc.Resources.MemorySwappiness);
+        Assert.Equal(0, hc.Resources.BlkioWeight);
+        Assert.Empty(hc.Resources.BlkioWeightDevice);
+        Assert.Empty(hc.Resources.BlkioDeviceReadBps);
+        Assert.Empty(hc.Resources.BlkioDeviceWriteIOps);
+
+        // Where the kernel has them they stay, and are still range-checked.
+        var (kept, none2) = CreateValidator.PrepareHostConfig(new HostConfig { Resources = new ResourceSpec { MemorySwappiness = 10, BlkioDeviceReadBps = [new("/dev/sda", 1024)] } }, Options);
+        Assert.Empty(none2);
+        Assert.Equal(10, kept.Resources.MemorySwappiness);
+        Assert.Single(kept.Resources.BlkioDeviceReadBps);
+        Assert.Equal("Range of blkio weight is from 10 to 1000", Error(new HostConfig { Resources = new ResourceSpec { BlkioWeight = 5 } }));
+        Assert.Equal("Invalid value: 101, valid memory swappiness range is 0-100", Error(new HostConfig { Resources = new ResourceSpec { MemorySwappiness = 101 } }));
+    }
+
+    [Theory]
+    [InlineData("c 42:* rmw", "c", 42L, null, "rmw")]
+    [InlineData("a *:* rwm", "a", null, null, "rwm")]
+    [InlineData("b 8:0 r", "b", 8L, 0L, "r")]
+    public void Device_cgroup_rules_parse_as_dockerd_parses_them(string rule, string type, long? major, long? minor, string access)
+    {
+        var r = Berth.Runtime.Oci.OciSpecBuilder.ParseDeviceCgroupRule(rule);
+        Assert.Equal((true, type, major, minor, access), (r.Allow, r.Type, r.Major, r.Minor, r.Access));
+    }
+
+    [Theory]
+    [InlineData("c 42 rmw")]
+    [InlineData("x 1:1 r")]
+    [InlineData("c 1:1 rx")]
+    [InlineData("c 1:1")]
+    [InlineData("c  1:1 r")]
+    [InlineData("c -1:1 r")]
+    public void Bad_device_cgroup_rules_are_refused_at_create(string rule) =>
+        Assert.Equal($"invalid device cgroup rule format: '{rule}'", Error(new HostConfig { Resources = new ResourceSpec { DeviceCgroupRules = [rule] } }));
+
+    [Fact]
     public void Resource_conflicts_are_refused()
     {
         Assert.Equal("Conflicting options: Nano CPUs and CPU Quota cannot both be set", Error(new HostConfig { Resources = new ResourceSpec { NanoCpus = 1_000_000_000, CpuQuota = 50_000 } }));

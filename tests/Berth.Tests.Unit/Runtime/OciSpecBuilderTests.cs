@@ -195,6 +195,33 @@ public sealed class OciSpecBuilderTests
     }
 
     [Fact]
+    public void Swappiness_block_io_limits_and_device_rules_reach_the_spec()
+    {
+        var spec = Builder.Build(Launch() with
+        {
+            Resources = new ContainerResources
+            {
+                MemorySwappiness = 0,
+                BlkioWeightDevices = [new("/dev/null", 300)],
+                BlkioReadBps = [new("/dev/null", 1_048_576)],
+                BlkioWriteIOps = [new("/dev/zero", 100)],
+            },
+            DeviceCgroupRules = ["c 42:* rmw"],
+        }, Passwd, Group);
+        var res = spec.Linux.Resources!;
+        Assert.Equal(0UL, res.Memory!.Swappiness);
+        Assert.Null(res.Memory.Limit);
+        Assert.Equal((1L, 3L, (ushort?)300), (res.BlockIO!.WeightDevice![0].Major, res.BlockIO.WeightDevice[0].Minor, res.BlockIO.WeightDevice[0].Weight));
+        Assert.Equal((1L, 3L, 1_048_576UL), (res.BlockIO.ThrottleReadBpsDevice![0].Major, res.BlockIO.ThrottleReadBpsDevice[0].Minor, res.BlockIO.ThrottleReadBpsDevice[0].Rate));
+        Assert.Equal((1L, 5L, 100UL), (res.BlockIO.ThrottleWriteIOPSDevice![0].Major, res.BlockIO.ThrottleWriteIOPSDevice[0].Minor, res.BlockIO.ThrottleWriteIOPSDevice[0].Rate));
+        Assert.Null(res.BlockIO.ThrottleWriteBpsDevice);
+        var rule = res.Devices!.Last();
+        Assert.Equal(("c", 42L, (long?)null, "rmw"), (rule.Type, rule.Major!.Value, rule.Minor, rule.Access));
+        Assert.Equal("stat /dev/no-such-disk: no such file or directory", Assert.Throws<BerthException>(() =>
+            Builder.Build(Launch() with { Resources = new ContainerResources { BlkioReadBps = [new("/dev/no-such-disk", 1)] } }, Passwd, Group)).Message);
+    }
+
+    [Fact]
     public void ExecProcess_InheritsContainerSettings()
     {
         var container = Builder.Build(Launch() with { SecurityOpt = ["no-new-privileges"] }, Passwd, Group);

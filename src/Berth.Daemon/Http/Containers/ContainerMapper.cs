@@ -79,14 +79,9 @@ public static class ContainerMapper
         Refuse(h.StorageOpt is { Count: > 0 }, "--storage-opt is not supported");
         Refuse(h.Isolation is { Length: > 0 } and not "default", $"invalid isolation '{h.Isolation}' on linux");
         Refuse(h.Annotations is { Count: > 0 }, "--annotation is not supported yet");
-        Refuse(h.BlkioWeightDevice is { Count: > 0 }, "--blkio-weight-device is not supported yet");
-        Refuse(h.BlkioDeviceReadBps is { Count: > 0 } || h.BlkioDeviceWriteBps is { Count: > 0 }, "--device-read-bps/--device-write-bps are not supported yet");
-        Refuse(h.BlkioDeviceReadIOps is { Count: > 0 } || h.BlkioDeviceWriteIOps is { Count: > 0 }, "--device-read-iops/--device-write-iops are not supported yet");
         Refuse(h.CpuRealtimePeriod != 0 || h.CpuRealtimeRuntime != 0, "--cpu-rt-period/--cpu-rt-runtime are not supported");
-        Refuse(h.DeviceCgroupRules is { Count: > 0 }, "--device-cgroup-rule is not supported yet");
         Refuse(h.DeviceRequests is { Count: > 0 }, "--gpus (device requests) is not supported");
         Refuse(h.KernelMemory != 0 || h.KernelMemoryTCP != 0, "--kernel-memory is not supported (deprecated by Docker)");
-        Refuse(h.MemorySwappiness is { } sw && sw != -1, "--memory-swappiness is not supported yet");
         if (h.CpuCount != 0 || h.CpuPercent != 0 || h.IOMaximumIOps != 0 || h.IOMaximumBandwidth != 0)
         {
             throw BerthException.Invalid("Invalid QoS settings: linux does not support CpuCount, CpuPercent, IOMaximumIOps or IOMaximumBandwidth");
@@ -139,6 +134,12 @@ public static class ContainerMapper
                 Memory = h.Memory,
                 CgroupParent = h.CgroupParent ?? string.Empty,
                 BlkioWeight = h.BlkioWeight,
+                BlkioWeightDevice = h.BlkioWeightDevice?.Select(d => new Berth.Runtime.BlkioDeviceWeight(d.Path ?? string.Empty, d.Weight)).ToList() ?? [],
+                BlkioDeviceReadBps = Rates(h.BlkioDeviceReadBps),
+                BlkioDeviceWriteBps = Rates(h.BlkioDeviceWriteBps),
+                BlkioDeviceReadIOps = Rates(h.BlkioDeviceReadIOps),
+                BlkioDeviceWriteIOps = Rates(h.BlkioDeviceWriteIOps),
+                DeviceCgroupRules = h.DeviceCgroupRules,
                 CpuPeriod = h.CpuPeriod,
                 CpuQuota = h.CpuQuota,
                 CpusetCpus = h.CpusetCpus ?? string.Empty,
@@ -154,6 +155,12 @@ public static class ContainerMapper
             },
         };
     }
+
+    private static List<Berth.Runtime.BlkioDeviceRate> Rates(List<Wire.ThrottleDevice>? devices) =>
+        devices?.Select(d => new Berth.Runtime.BlkioDeviceRate(d.Path ?? string.Empty, d.Rate)).ToList() ?? [];
+
+    private static List<Wire.ThrottleDevice> Rates(IReadOnlyList<Berth.Runtime.BlkioDeviceRate> rates) =>
+        [.. rates.Select(d => new Wire.ThrottleDevice { Path = d.Path, Rate = d.Rate })];
 
     private static MountSpec ToMountSpec(Wire.Mount m)
     {
@@ -358,17 +365,17 @@ public static class ContainerMapper
             NanoCpus = r.NanoCpus,
             CgroupParent = r.CgroupParent,
             BlkioWeight = r.BlkioWeight,
-            BlkioWeightDevice = [],
-            BlkioDeviceReadBps = [],
-            BlkioDeviceWriteBps = [],
-            BlkioDeviceReadIOps = [],
-            BlkioDeviceWriteIOps = [],
+            BlkioWeightDevice = [.. r.BlkioWeightDevice.Select(d => new Wire.WeightDevice { Path = d.Path, Weight = d.Weight })],
+            BlkioDeviceReadBps = Rates(r.BlkioDeviceReadBps),
+            BlkioDeviceWriteBps = Rates(r.BlkioDeviceWriteBps),
+            BlkioDeviceReadIOps = Rates(r.BlkioDeviceReadIOps),
+            BlkioDeviceWriteIOps = Rates(r.BlkioDeviceWriteIOps),
             CpuPeriod = r.CpuPeriod,
             CpuQuota = r.CpuQuota,
             CpusetCpus = r.CpusetCpus,
             CpusetMems = r.CpusetMems,
             Devices = [.. r.Devices.Select(d => new Wire.DeviceMapping { PathOnHost = d.PathOnHost, PathInContainer = d.PathInContainer, CgroupPermissions = d.CgroupPermissions })],
-            DeviceCgroupRules = null,
+            DeviceCgroupRules = r.DeviceCgroupRules?.ToList(),
             DeviceRequests = null,
             MemoryReservation = r.MemoryReservation,
             MemorySwap = r.MemorySwap,
