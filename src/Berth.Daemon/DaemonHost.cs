@@ -67,6 +67,7 @@ public static class DaemonHost
         app.UseMiddleware<ApiVersionMiddleware>();
         app.UseMiddleware<ErrorMiddleware>();
         app.UseMiddleware<BodySizeLimitMiddleware>();
+        app.UseWebSockets();
         app.UseRouting();
         SystemModule.Map(app);
         ImagesModule.Map(app);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using Berth.Api.Json;
@@ -34,7 +35,7 @@ public static class ContainerRoutes
         api.MapDelete("/containers/{id}", RemoveAsync);
         api.MapGet("/containers/{id}/logs", LogsAsync);
         api.MapPost("/containers/{id}/attach", AttachAsync);
-        api.MapGet("/containers/{id}/attach/ws", (string id) => NotImplemented("attaching over a websocket is not supported yet"));
+        api.MapGet("/containers/{id}/attach/ws", AttachWebSocketAsync);
         api.MapGet("/containers/{id}/top", ContainerTop.TopAsync);
         api.MapGet("/containers/{id}/stats", ContainerStats.StatsAsync);
         api.MapGet("/containers/{id}/changes", ContainerChanges.ChangesAsync);
@@ -303,6 +304,87 @@ public static class ContainerRoutes
                 // The client went away.
                 logger.LogDebug(e, "attach to {Id} ended", id);
             }
+        }
+    }
+
+    /// <summary>
+    /// GET /containers/{id}/attach/ws: the same attach over a websocket, as dockerd serves it:
+    /// output unframed (a TTY or not), one message per write; binary messages from API 1.28 on,
+    /// text before; the client's messages are the container's stdin.
+    /// </summary>
+    private static async Task AttachWebSocketAsync(HttpContext ctx, ContainerService svc, ILogger<ContainerService> logger, string id)
+    {
+        var q = ctx.Request;
+        var plan = svc.PrepareAttach(id, new AttachRequest
+        {
+            Logs = QueryValues.Bool(q, "logs"),
+            Stream = QueryValues.Bool(q, "stream"),
+            Stdin = QueryValues.Bool(q, "stdin"),
+            Stdout = QueryValues.Bool(q, "stdout"),
+            Stderr = QueryValues.Bool(q, "stderr"),
+            DetachKeys = QueryValues.String(q, "detachKeys"),
+        });
+        if (!ctx.WebSockets.IsWebSocketRequest)
+        {
+            throw BerthException.Invalid("not a websocket request: /attach/ws needs a websocket upgrade");
+        }
+
+        var version = ctx.Items[ApiVersionMiddleware.VersionKey] as string ?? Berth.Api.ApiVersions.Current;
+        var messageType = Berth.Api.ApiVersions.Compare(version, "1.28") >= 0 ? WebSocketMessageType.Binary : WebSocketMessageType.Text;
+        using var socket = await ctx.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+
+        // Cancelling a pending websocket receive aborts the socket, and the attach cancels its
+        // stdin read when the process ends: so the client's messages are read here, into a
+        // pipe the attach reads from, and the socket stays usable for the closing handshake.
+        var stdin = new System.IO.Pipelines.Pipe();
+        var receiving = ReceiveIntoAsync(socket, stdin.Writer);
+        var output = WebSocketStream.Create(socket, messageType, ownsWebSocket: false);
+        await using (output.ConfigureAwait(false))
+        {
+            try
+            {
+                await svc.RunAttachAsync(plan, stdin.Reader.AsStream(), StreamFraming.Writer(output, multiplexed: false), ctx.RequestAborted).ConfigureAwait(false);
+                if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                {
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, ctx.RequestAborted).ConfigureAwait(false);
+                }
+
+                // The client answers the close; one that never does is not waited for long.
+                await receiving.WaitAsync(TimeSpan.FromSeconds(10), ctx.RequestAborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException or WebSocketException)
+            {
+                // The client went away.
+                logger.LogDebug(e, "websocket attach to {Id} ended", id);
+            }
+        }
+    }
+
+    /// <summary>Copies the client's messages into <paramref name="stdin"/> until it closes its side (stdin's end).</summary>
+    private static async Task ReceiveIntoAsync(WebSocket socket, System.IO.Pipelines.PipeWriter stdin)
+    {
+        try
+        {
+            while (true)
+            {
+                var memory = stdin.GetMemory(16 * 1024);
+                var r = await socket.ReceiveAsync(memory, CancellationToken.None).ConfigureAwait(false);
+                if (r.MessageType == WebSocketMessageType.Close)
+                {
+                    break;
+                }
+
+                stdin.Advance(r.Count);
+                await stdin.FlushAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The connection went away: that ends stdin too.
+        }
+        finally
+        {
+            await stdin.CompleteAsync().ConfigureAwait(false);
         }
     }
 
