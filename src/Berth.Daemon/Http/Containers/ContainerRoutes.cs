@@ -31,7 +31,8 @@ public static class ContainerRoutes
         api.MapPost("/containers/{id}/update", UpdateAsync);
         api.MapPost("/containers/{id}/wait", WaitAsync);
         api.MapPost("/containers/{id}/resize", ResizeAsync);
-        api.MapDelete("/containers/{id}", RemoveAsync);
+        // {**id}: a legacy link's name is "/parent/alias", and docker rm --link sends DELETE /containers//parent/alias?link=1.
+        api.MapDelete("/containers/{**id}", RemoveAsync);
         api.MapGet("/containers/{id}/logs", LogsAsync);
         api.MapPost("/containers/{id}/attach", AttachAsync);
         api.MapGet("/containers/{id}/attach/ws", (string id) => NotImplemented("attaching over a websocket is not supported yet"));
@@ -175,7 +176,14 @@ public static class ContainerRoutes
     {
         if (QueryValues.Bool(ctx.Request, "link"))
         {
-            throw BerthException.NotImplemented("--link is not supported, so there are no links to remove");
+            await svc.RemoveLinkAsync(id, ctx.RequestAborted).ConfigureAwait(false);
+            ctx.Response.StatusCode = StatusCodes.Status204NoContent;
+            return;
+        }
+
+        if (id.Contains('/', StringComparison.Ordinal))
+        {
+            throw BerthException.NotFound($"No such container: {id.TrimStart('/')}");
         }
 
         await svc.RemoveAsync(id, QueryValues.Bool(ctx.Request, "force"), QueryValues.Bool(ctx.Request, "v"), CancellationToken.None).ConfigureAwait(false);
