@@ -395,6 +395,14 @@ public sealed class EngineApiGapTests(EngineApiGapDaemon fixture) : IClassFixtur
         Assert.True(events.Count >= 2, string.Join("|", events));
         Assert.All(events, e => Assert.Matches("^\\{.*\\}\n$", e));
 
+        // wait (its head is sent at once, so it is chunked): one object, "\n", one chunk.
+        var waited = await CreateAsync("""{"Image":"busybox","Cmd":["true"]}""");
+        var waitBody = RawChunksAsync("POST", $"/v1.50/containers/{waited}/wait", []);
+        await StartAsync(waited);
+        var (_, waitChunks) = await waitBody;
+        Assert.Equal(["{\"Error\":null,\"StatusCode\":0}\n"], waitChunks);
+        await DockerOkAsync("rm", waited);
+
         // stats of a stopped container, stream=false: one object, "\n", one chunk.
         var stopped = await CreateAsync("""{"Image":"busybox","Cmd":["true"]}""");
         var (_, stats) = await RawChunksAsync("GET", $"/v1.50/containers/{stopped}/stats?stream=false", []);

@@ -160,8 +160,7 @@ public static class ContainerRoutes
             return;
         }
 
-        await JsonSerializer.SerializeAsync(ctx.Response.Body, response, ContainersJsonContext.Default.ContainerWaitResponse, ctx.RequestAborted).ConfigureAwait(false);
-        await ctx.Response.Body.WriteAsync("\n"u8.ToArray(), ctx.RequestAborted).ConfigureAwait(false);
+        await JsonLines.WriteAsync(ctx.Response.Body, response, ContainersJsonContext.Default.ContainerWaitResponse, JsonLines.Lf, ctx.RequestAborted).ConfigureAwait(false);
     }
 
     private static async Task ResizeAsync(HttpContext ctx, ContainerService svc, string id)
