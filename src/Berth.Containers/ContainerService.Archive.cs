@@ -18,13 +18,6 @@ public sealed partial class ContainerService
         Publish(c, "export");
     }
 
-    /// <summary>Publishes the container "commit" event (the image service made the image).</summary>
-    public void PublishCommit(string idOrName, string imageId, string comment)
-    {
-        var c = Get(idOrName);
-        Publish(c, "commit", new Dictionary<string, string>(StringComparer.Ordinal) { ["comment"] = comment, ["imageID"] = imageId });
-    }
-
     /// <summary>HEAD /archive: stat of a path in the container (symlinks at the end not followed).</summary>
     public ArchiveStat StatPath(string idOrName, string path)
     {

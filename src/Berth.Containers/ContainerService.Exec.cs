@@ -90,7 +90,7 @@ public sealed partial class ContainerService
             session = await _runtime.ExecAsync(c.Id, new ExecLaunch
             {
                 Args = r.Cmd,
-                Env = LaunchBuilder.ReplaceOrAppend(LaunchBuilder.Environment(c.Config, r.Tty), r.Env),
+                Env = LaunchBuilder.ReplaceOrAppend(LaunchBuilder.Environment(c.Config, r.Tty, LinkEnvironmentOf(c, c.Network)), r.Env),
                 Cwd = r.WorkingDir.Length > 0 ? r.WorkingDir : c.Config.WorkingDir.Length > 0 ? c.Config.WorkingDir : "/",
                 User = r.User.Length > 0 ? r.User : c.Config.User,
                 Tty = r.Tty,

@@ -71,7 +71,7 @@ public sealed partial class ContainerService
             PrepareVolumesForStart(c, rootfs);
             string network;
             (network, networkState) = await AttachNetworkAsync(c).ConfigureAwait(false);
-            var launch = LaunchBuilder.Build(c, rootfs, _options, network, ipc, pid);
+            var launch = LaunchBuilder.Build(c, rootfs, _options, network, ipc, pid, LinkEnvironmentOf(c, networkState));
             if (c.HostConfig.LogConfig.Type == "local")
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(c.LogPath)!);
@@ -220,7 +220,6 @@ public sealed partial class ContainerService
             }
 
             await StopHealthMonitorAsync(entry).ConfigureAwait(false);
-            current = await ReleaseNetworkAsync(current).ConfigureAwait(false);
             var startedAt = current.State.StartedAt ?? exit.ExitedAt;
             var duration = exit.ExitedAt - startedAt;
             (restart, delay) = entry.ExitRequested || entry.ManualRestart
@@ -237,7 +236,20 @@ public sealed partial class ContainerService
                 OomKilled = exit.OomKilled,
                 FinishedAt = exit.ExitedAt,
             };
-            c = Commit(current with { State = state, RestartCount = restart ? current.RestartCount + 1 : current.RestartCount });
+            c = current with { State = state, RestartCount = restart ? current.RestartCount + 1 : current.RestartCount };
+
+            // Docker's order of events is die, then the network's disconnect: the exited state is
+            // shown (inspect, ps) and "die" published before the network is released. Waiters
+            // (stop, wait) are woken only by the commit after the release, so a client that
+            // removes the network right after stop never meets a stale endpoint. The restart's
+            // timer starts before anything shows the container restarting (it takes this lock
+            // before it starts the container again).
+            if (restart)
+            {
+                ScheduleRestart(entry, id, delay);
+            }
+
+            _store.Publish(c);
             if (exit.OomKilled)
             {
                 Publish(c, "oom");
@@ -248,11 +260,8 @@ public sealed partial class ContainerService
                 ["exitCode"] = exit.ExitCode.ToString(CultureInfo.InvariantCulture),
                 ["execDuration"] = ((long)Math.Max(0, duration.TotalSeconds)).ToString(CultureInfo.InvariantCulture),
             });
+            c = Commit(await ReleaseNetworkAsync(c).ConfigureAwait(false));
             entry.RecordExit(exit.ExitCode);
-            if (restart)
-            {
-                ScheduleRestart(entry, id, delay);
-            }
         }
         finally
         {
@@ -525,10 +534,7 @@ public sealed partial class ContainerService
                 throw BerthException.Conflict($"Container {c.Id} is restarting, wait until the container is running");
             }
 
-            await _runtime.PauseAsync(id, cancellationToken).ConfigureAwait(false);
-            await StopHealthMonitorAsync(entry).ConfigureAwait(false);
-            c = Commit(c with { State = c.State with { Paused = true } });
-            Publish(c, "pause");
+            await PauseLockedAsync(entry, c, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -549,17 +555,100 @@ public sealed partial class ContainerService
                 throw BerthException.Conflict($"Container {c.Id} is not paused");
             }
 
-            await _runtime.ResumeAsync(id, cancellationToken).ConfigureAwait(false);
-            c = Commit(c with { State = c.State with { Paused = false } });
-            Publish(c, "unpause");
-            if (HealthRules.HasProbe(c.Config.Healthcheck))
+            await UnpauseLockedAsync(entry, c, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            entry.Gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// docker commit: runs <paramref name="makeImage"/> (which snapshots the container's writable
+    /// layer into an image) under the container's lock, so the container's own exit cannot change
+    /// its state halfway: the exit is handled once the image is made. With <paramref name="pause"/>
+    /// a running container is frozen meanwhile, as Docker does; pausing only applies while the
+    /// process runs, so a process that is already gone (its exit not handled yet) is committed
+    /// as it is, and a pause that fails is not an error (dockerd ignores it too). Publishes
+    /// pause, commit and unpause in Docker's order.
+    /// </summary>
+    public async Task<string> CommitAsync(string idOrName, bool pause, string comment, Func<Container, CancellationToken, Task<string>> makeImage, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(makeImage);
+        var id = Get(idOrName).Id;
+        var entry = Entry(id);
+        await entry.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var c = Current(id);
+            if (c.State.Dead)
             {
-                StartHealthMonitor(entry, c);
+                throw BerthException.Conflict($"You cannot commit container {c.Id} which is Dead");
+            }
+
+            if (c.State.RemovalInProgress)
+            {
+                throw BerthException.Conflict($"You cannot commit container {c.Id} which is being removed");
+            }
+
+            var paused = false;
+            if (pause && c.State.Running && !c.State.Paused && !c.State.Restarting)
+            {
+                try
+                {
+                    c = await PauseLockedAsync(entry, c, cancellationToken).ConfigureAwait(false);
+                    paused = true;
+                }
+                catch (BerthException e)
+                {
+                    LogWarning(_logger, id, "pausing for commit (committing without the pause)", e);
+                }
+            }
+
+            try
+            {
+                var imageId = await makeImage(c, cancellationToken).ConfigureAwait(false);
+                Publish(Current(id), "commit", new Dictionary<string, string>(StringComparer.Ordinal) { ["comment"] = comment, ["imageID"] = imageId });
+                return imageId;
+            }
+            finally
+            {
+                if (paused && TryCurrent(id) is { State.Paused: true } stillPaused)
+                {
+                    try
+                    {
+                        await UnpauseLockedAsync(entry, stillPaused, CancellationToken.None).ConfigureAwait(false);
+                    }
+                    catch (BerthException e)
+                    {
+                        LogWarning(_logger, id, "unpausing after commit", e);
+                    }
+                }
             }
         }
         finally
         {
             entry.Gate.Release();
+        }
+    }
+
+    private async Task<Container> PauseLockedAsync(ContainerEntry entry, Container c, CancellationToken cancellationToken)
+    {
+        await _runtime.PauseAsync(c.Id, cancellationToken).ConfigureAwait(false);
+        await StopHealthMonitorAsync(entry).ConfigureAwait(false);
+        c = Commit(c with { State = c.State with { Paused = true } });
+        Publish(c, "pause");
+        return c;
+    }
+
+    private async Task UnpauseLockedAsync(ContainerEntry entry, Container c, CancellationToken cancellationToken)
+    {
+        await _runtime.ResumeAsync(c.Id, cancellationToken).ConfigureAwait(false);
+        c = Commit(c with { State = c.State with { Paused = false } });
+        Publish(c, "unpause");
+        if (HealthRules.HasProbe(c.Config.Healthcheck))
+        {
+            StartHealthMonitor(entry, c);
         }
     }
 }

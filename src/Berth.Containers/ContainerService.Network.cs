@@ -1,3 +1,4 @@
+using Berth.Containers.Create;
 using Berth.Containers.Model;
 using Berth.Core.Errors;
 using Berth.Networking;
@@ -148,6 +149,93 @@ public sealed partial class ContainerService
         };
         var attachment = await Networks.AttachAsync(request, CancellationToken.None).ConfigureAwait(false);
         return (attachment.RuntimeNetworkMode, ContainerNetworkState.From(attachment));
+    }
+
+    /// <summary>
+    /// The variables of a container's legacy links, as dockerd gives them: only a container on the
+    /// default bridge gets them, for each linked container that is running there (one that is not
+    /// gets no variables; its hosts entry is missing too).
+    /// </summary>
+    private List<string> LinkEnvironmentOf(Container c, ContainerNetworkState? network)
+    {
+        var env = new List<string>();
+        var links = c.HostConfig.Links ?? [];
+        if (links.Count == 0 || network?.Endpoints.Any(e => e.NetworkName == "bridge") != true)
+        {
+            return env;
+        }
+
+        foreach (var link in links)
+        {
+            var (target, alias) = ParseLink(link);
+            var child = _store.Snapshot.Find(target);
+            var ip = child is { State.Running: true } ? child.Network?.Endpoints.FirstOrDefault(e => e.NetworkName == "bridge")?.IPAddress : null;
+            if (child is null || string.IsNullOrEmpty(ip))
+            {
+                continue;
+            }
+
+            env.AddRange(LinkEnvironment.For($"/{c.Name}/{alias}", ip, child.Config.Env, child.Config.ExposedPorts ?? []));
+        }
+
+        return env;
+    }
+
+    /// <summary>
+    /// docker rm --link /parent/alias: removes the legacy link named so from the parent container
+    /// (it applies from the parent's next start). NotFound "No such container: name" as dockerd
+    /// when there is no such link; a container's own name is not a link name.
+    /// </summary>
+    public async Task RemoveLinkAsync(string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var full = "/" + name.TrimStart('/');
+        var shown = full[1..];
+        var slash = full.LastIndexOf('/');
+        var parentName = full[..slash].TrimStart('/');
+        var alias = full[(slash + 1)..];
+        if (parentName.Length == 0 || alias.Length == 0)
+        {
+            if (_store.Snapshot.Find(full.TrimStart('/')) is null)
+            {
+                throw BerthException.NotFound($"No such container: {shown}");
+            }
+
+            throw new BerthException(ErrorKind.Internal, "Conflict, cannot remove the default link name of the container");
+        }
+
+        var parent = _store.Snapshot.Find(parentName) is { } p && p.Name == parentName ? p : throw BerthException.NotFound($"No such container: {shown}");
+        var entry = Entry(parent.Id);
+        await entry.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var c = Current(parent.Id);
+            var links = c.HostConfig.Links ?? [];
+            var kept = links.Where(l => ParseLink(l).Alias != alias).ToList();
+            if (kept.Count == links.Count)
+            {
+                throw BerthException.NotFound($"No such container: {shown}");
+            }
+
+            var endpoints = c.NetworkEndpoints.ToDictionary(
+                kv => kv.Key,
+                kv => kv.Value.Links.Count == 0 ? kv.Value : kv.Value with { Links = [.. kv.Value.Links.Where(l => ParseLink(l).Alias != alias)] },
+                StringComparer.Ordinal);
+            Commit(c with { HostConfig = c.HostConfig with { Links = kept.Count > 0 ? kept : null }, NetworkEndpoints = endpoints });
+        }
+        finally
+        {
+            entry.Gate.Release();
+        }
+    }
+
+    /// <summary>"name:alias", "name" or Docker's "/name:/parent/alias" → (name, alias).</summary>
+    private static (string Target, string Alias) ParseLink(string link)
+    {
+        var colon = link.IndexOf(':', StringComparison.Ordinal);
+        var target = (colon < 0 ? link : link[..colon]).TrimStart('/');
+        var alias = colon < 0 ? target : link[(colon + 1)..];
+        return (target, alias[(alias.LastIndexOf('/') + 1)..]);
     }
 
     /// <summary>Releases what networking gave a stopped container (idempotent) and returns the record with the operational data cleared.</summary>

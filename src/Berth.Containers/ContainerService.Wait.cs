@@ -5,7 +5,9 @@ public sealed partial class ContainerService
     /// <summary>
     /// Registers a wait now (the condition is measured from this call, so a client that waits
     /// before starting a container cannot miss its exit) and returns the task that completes
-    /// with the exit code.
+    /// with the exit code. As in Docker, not-running and next-exit both end at the next exit of
+    /// a running container even when its restart policy starts it again (it stays "running"
+    /// while restarting, so waiting for a stopped state would never end).
     /// </summary>
     public Task<WaitResult> WaitAsync(string idOrName, WaitCondition condition, CancellationToken cancellationToken)
     {
@@ -24,6 +26,8 @@ public sealed partial class ContainerService
             switch (condition)
             {
                 case WaitCondition.NotRunning when current is null || entry.Removed:
+                    return new WaitResult(entry.LastExitCode);
+                case WaitCondition.NotRunning when entry.ExitGeneration > generation:
                     return new WaitResult(entry.LastExitCode);
                 case WaitCondition.NotRunning when !current.State.Running:
                     return new WaitResult(current.State.ExitCode);

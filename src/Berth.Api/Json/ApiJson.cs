@@ -29,6 +29,11 @@ public static class ApiJson
         options.AllowTrailingCommas = true;
         options.ReadCommentHandling = JsonCommentHandling.Skip;
         options.Encoder = global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+        options.Converters.Add(new GoNullBooleanConverter());
+        options.Converters.Add(new GoNullInt32Converter());
+        options.Converters.Add(new GoNullInt64Converter());
+        options.Converters.Add(new GoNullUInt16Converter());
+        options.Converters.Add(new GoNullUInt64Converter());
         lock (Resolvers)
         {
             options.TypeInfoResolverChain.Clear();

@@ -44,22 +44,19 @@ public static class LaunchBuilder
     }
 
     /// <summary>
-    /// The process environment Docker gives a container: PATH (when the config has none),
-    /// HOSTNAME, TERM=xterm with a TTY, then the config's variables (which replace those).
+    /// The process environment Docker gives a container: PATH, HOSTNAME, TERM=xterm with a TTY,
+    /// the legacy links' variables, then the config's variables (which replace those in place,
+    /// so an image's PATH still comes first, as in dockerd).
     /// </summary>
-    public static IReadOnlyList<string> Environment(ContainerConfig config, bool tty)
+    public static IReadOnlyList<string> Environment(ContainerConfig config, bool tty, IReadOnlyList<string>? linkEnv = null)
     {
-        var env = new List<string>();
-        if (!config.Env.Any(e => ConfigMerger.EnvKey(e) == "PATH"))
-        {
-            env.Add(DefaultPath);
-        }
-
-        env.Add("HOSTNAME=" + config.Hostname);
+        var env = new List<string> { DefaultPath, "HOSTNAME=" + config.Hostname };
         if (tty)
         {
             env.Add("TERM=xterm");
         }
+
+        env.AddRange(linkEnv ?? []);
 
         return ReplaceOrAppend(env, config.Env);
     }
@@ -90,7 +87,8 @@ public static class LaunchBuilder
     /// <param name="networkMode">"none", "host" or a netns path to join (resolved from container:x).</param>
     /// <param name="ipcMode">"", "host" or a namespace path.</param>
     /// <param name="pidMode">"", "host" or a namespace path.</param>
-    public static ContainerLaunch Build(Container c, RootfsMount rootfs, ContainerServiceOptions options, string networkMode, string ipcMode, string pidMode)
+    /// <param name="linkEnv">The variables of the container's legacy links (<see cref="LinkEnvironment"/>).</param>
+    public static ContainerLaunch Build(Container c, RootfsMount rootfs, ContainerServiceOptions options, string networkMode, string ipcMode, string pidMode, IReadOnlyList<string>? linkEnv = null)
     {
         var hc = c.HostConfig;
         var mounts = new List<MountLaunch>();
@@ -127,7 +125,7 @@ public static class LaunchBuilder
             Process = new ProcessLaunch
             {
                 Args = [c.Path, .. c.Args],
-                Env = Environment(c.Config, c.Config.Tty),
+                Env = Environment(c.Config, c.Config.Tty, linkEnv),
                 Cwd = c.Config.WorkingDir.Length > 0 ? c.Config.WorkingDir : "/",
                 User = c.Config.User,
                 AdditionalGroups = hc.GroupAdd ?? [],

@@ -112,8 +112,6 @@ public static class SystemModule
             Id = legacy ? ev.ActorId : null,
             From = ev.Type == "container" && ev.Attributes.TryGetValue("image", out var img) ? img : null,
         };
-        await JsonSerializer.SerializeAsync(context.Response.Body, msg, SystemJsonContext.Default.EventMessage, ct).ConfigureAwait(false);
-        await context.Response.Body.WriteAsync("\n"u8.ToArray(), ct).ConfigureAwait(false);
-        await context.Response.Body.FlushAsync(ct).ConfigureAwait(false);
+        await JsonLines.WriteAsync(context.Response.Body, msg, SystemJsonContext.Default.EventMessage, JsonLines.Lf, ct).ConfigureAwait(false);
     }
 }

@@ -43,11 +43,8 @@ public sealed record LogRotation(long MaxSize, int MaxFiles)
             }
         }
 
-        if (maxFiles > 1 && maxSize < 0)
-        {
-            throw BerthException.Invalid("max-file cannot be set without max-size");
-        }
-
+        // As dockerd's json-file: max-file alone is accepted and changes nothing, since files
+        // only rotate once max-size is reached.
         return new LogRotation(maxSize, maxFiles);
     }
 

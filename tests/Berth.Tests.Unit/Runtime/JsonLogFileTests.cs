@@ -139,6 +139,8 @@ public sealed class JsonLogFileTests : IDisposable
         Assert.Equal("unknown log opt 'foo' for json-file log driver",
             Assert.Throws<BerthException>(() => LogRotation.Parse(new Dictionary<string, string> { ["foo"] = "1" })).Message);
         Assert.Throws<BerthException>(() => LogRotation.Parse(new Dictionary<string, string> { ["max-file"] = "0", ["max-size"] = "1k" }));
+        // dockerd accepts max-file alone; without max-size nothing rotates.
+        Assert.Equal(new LogRotation(-1, 3), LogRotation.Parse(new Dictionary<string, string> { ["max-file"] = "3" }));
         Assert.Equal(ErrorKind.NotImplemented, Assert.Throws<BerthException>(() => LogRotation.Parse(new Dictionary<string, string> { ["compress"] = "true" })).Kind);
     }
 

@@ -19,28 +19,23 @@ public static class CommitExportRoutes
     {
         var q = ctx.Request;
         var id = QueryValues.String(q, "container") ?? throw BerthException.Invalid("No container specified");
-        var c = containers.Get(id);
+        containers.Get(id);
         var pause = QueryValues.String(q, "pause") is null || QueryValues.Bool(q, "pause");
         var body = await ContainerRoutes.ReadJsonAsync(ctx, Berth.Api.Json.ContainersJsonContext.Default.ContainerConfig).ConfigureAwait(false);
-        var config = ToImageConfig(c.Config);
-        if (body is not null)
-        {
-            var given = ContainerMapper.ToConfig(body);
-            config = Override(config, given);
-        }
+        var given = body is null ? null : ContainerMapper.ToConfig(body);
+        var comment = QueryValues.String(q, "comment") ?? string.Empty;
 
-        var paused = false;
-        if (pause && c.State.Running && !c.State.Paused)
+        // The container's state is read under its lock, after the body has arrived: a state read
+        // earlier would be stale by the time the commit runs.
+        var imageId = await containers.CommitAsync(id, pause, comment, (c, ct) =>
         {
-            // Docker pauses by default so the snapshot is consistent.
-            await containers.PauseAsync(c.Id, ctx.RequestAborted).ConfigureAwait(false);
-            paused = true;
-        }
+            var config = ToImageConfig(c.Config);
+            if (given is not null)
+            {
+                config = Override(config, given);
+            }
 
-        string imageId;
-        try
-        {
-            imageId = await images.CommitAsync(new CommitRequest
+            return images.CommitAsync(new CommitRequest
             {
                 SnapshotKey = c.Id,
                 ParentImageId = c.ImageId,
@@ -51,17 +46,9 @@ public static class CommitExportRoutes
                 Repo = QueryValues.String(q, "repo") is { Length: > 0 } r ? r : null,
                 Tag = QueryValues.String(q, "tag") is { Length: > 0 } t ? t : null,
                 CreatedBy = string.Join(' ', new[] { c.Path }.Concat(c.Args)),
-            }, ctx.RequestAborted).ConfigureAwait(false);
-        }
-        finally
-        {
-            if (paused)
-            {
-                await containers.UnpauseAsync(c.Id, CancellationToken.None).ConfigureAwait(false);
-            }
-        }
+            }, ct);
+        }, ctx.RequestAborted).ConfigureAwait(false);
 
-        containers.PublishCommit(c.Id, imageId, QueryValues.String(q, "comment") ?? string.Empty);
         ctx.Response.StatusCode = StatusCodes.Status201Created;
         await ContainerRoutes.WriteJsonAsync(ctx, new Berth.Api.Exec.IdResponse(imageId), Berth.Api.Json.ContainersJsonContext.Default.IdResponse).ConfigureAwait(false);
     }

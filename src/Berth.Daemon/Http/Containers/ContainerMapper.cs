@@ -255,7 +255,7 @@ public static class ContainerMapper
             Driver = c.Driver,
             Platform = c.Platform,
             ExecIDs = execIds,
-            HostConfig = ToWire(c.HostConfig),
+            HostConfig = ToWire(c.HostConfig, c.Name),
             GraphDriver = new Wire.GraphDriverData(data, "overlay2"),
             SizeRw = sizeRw,
             SizeRootFs = sizeRootFs,
@@ -320,7 +320,17 @@ public static class ContainerMapper
         Shell = c.Shell?.ToList(),
     };
 
-    public static Wire.HostConfig ToWire(Domain.HostConfig h)
+    /// <summary>A legacy link as dockerd shows it: "/target:/container/alias" (given as "target:alias" or "target").</summary>
+    private static string LinkForInspect(string link, string containerName)
+    {
+        var colon = link.IndexOf(':', StringComparison.Ordinal);
+        var target = (colon < 0 ? link : link[..colon]).TrimStart('/');
+        var alias = colon < 0 ? target : link[(colon + 1)..];
+        alias = alias[(alias.LastIndexOf('/') + 1)..];
+        return $"/{target}:/{containerName}/{alias}";
+    }
+
+    public static Wire.HostConfig ToWire(Domain.HostConfig h, string containerName)
     {
         var r = h.Resources;
         return new Wire.HostConfig
@@ -346,7 +356,7 @@ public static class ContainerMapper
             GroupAdd = h.GroupAdd?.ToList(),
             IpcMode = h.IpcMode,
             Cgroup = string.Empty,
-            Links = h.Links?.ToList(),
+            Links = h.Links is { Count: > 0 } links ? [.. links.Select(l => LinkForInspect(l, containerName))] : null,
             OomScoreAdj = h.OomScoreAdj,
             PidMode = h.PidMode,
             Privileged = h.Privileged,
@@ -425,7 +435,8 @@ public static class ContainerMapper
                 IPAMConfig = config?.IPv4Address is { Length: > 0 } ip ? new EndpointIpamConfig { IPv4Address = ip } : null,
                 Links = config?.Links is { Count: > 0 } links ? [.. links] : null,
                 Aliases = aliases.Count > 0 ? [.. aliases] : null,
-                MacAddress = live?.MacAddress ?? string.Empty,
+                // A stopped container shows the address it asked for (Docker keeps the endpoint's settings).
+                MacAddress = live is { MacAddress.Length: > 0 } ? live.MacAddress : config?.MacAddress ?? string.Empty,
                 NetworkID = live?.NetworkId ?? string.Empty,
                 EndpointID = live?.EndpointId ?? string.Empty,
                 Gateway = live?.Gateway ?? string.Empty,

@@ -32,7 +32,8 @@ public static class ContainerRoutes
         api.MapPost("/containers/{id}/update", UpdateAsync);
         api.MapPost("/containers/{id}/wait", WaitAsync);
         api.MapPost("/containers/{id}/resize", ResizeAsync);
-        api.MapDelete("/containers/{id}", RemoveAsync);
+        // {**id}: a legacy link's name is "/parent/alias", and docker rm --link sends DELETE /containers//parent/alias?link=1.
+        api.MapDelete("/containers/{**id}", RemoveAsync);
         api.MapGet("/containers/{id}/logs", LogsAsync);
         api.MapPost("/containers/{id}/attach", AttachAsync);
         api.MapGet("/containers/{id}/attach/ws", AttachWebSocketAsync);
@@ -160,8 +161,7 @@ public static class ContainerRoutes
             return;
         }
 
-        await JsonSerializer.SerializeAsync(ctx.Response.Body, response, ContainersJsonContext.Default.ContainerWaitResponse, ctx.RequestAborted).ConfigureAwait(false);
-        await ctx.Response.Body.WriteAsync("\n"u8.ToArray(), ctx.RequestAborted).ConfigureAwait(false);
+        await JsonLines.WriteAsync(ctx.Response.Body, response, ContainersJsonContext.Default.ContainerWaitResponse, JsonLines.Lf, ctx.RequestAborted).ConfigureAwait(false);
     }
 
     private static async Task ResizeAsync(HttpContext ctx, ContainerService svc, string id)
@@ -176,7 +176,14 @@ public static class ContainerRoutes
     {
         if (QueryValues.Bool(ctx.Request, "link"))
         {
-            throw BerthException.NotImplemented("--link is not supported, so there are no links to remove");
+            await svc.RemoveLinkAsync(id, ctx.RequestAborted).ConfigureAwait(false);
+            ctx.Response.StatusCode = StatusCodes.Status204NoContent;
+            return;
+        }
+
+        if (id.Contains('/', StringComparison.Ordinal))
+        {
+            throw BerthException.NotFound($"No such container: {id.TrimStart('/')}");
         }
 
         await svc.RemoveAsync(id, QueryValues.Bool(ctx.Request, "force"), QueryValues.Bool(ctx.Request, "v"), CancellationToken.None).ConfigureAwait(false);

@@ -56,8 +56,7 @@ public static class ContainerStats
 
     private static async Task WriteAsync(HttpContext ctx, Wire.ContainerStatsResponse body)
     {
-        await JsonSerializer.SerializeAsync(ctx.Response.Body, body, ContainersJsonContext.Default.ContainerStatsResponse, ctx.RequestAborted).ConfigureAwait(false);
-        await ctx.Response.Body.WriteAsync("\n"u8.ToArray(), ctx.RequestAborted).ConfigureAwait(false);
+        await JsonLines.WriteAsync(ctx.Response.Body, body, ContainersJsonContext.Default.ContainerStatsResponse, JsonLines.Lf, ctx.RequestAborted).ConfigureAwait(false);
     }
 
     public static Wire.ContainerStatsResponse ToWire(string name, string id, ContainerStatsSample? s, ContainerStatsSample? pre, DateTimeOffset now) => new()

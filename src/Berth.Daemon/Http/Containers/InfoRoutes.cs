@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Berth.Api.Json;
 using Berth.Containers;
 using Berth.Daemon.Configuration;
+using Berth.Platform.Files;
 using Wire = Berth.Api.Containers;
 
 namespace Berth.Daemon.Http.Containers;
@@ -10,6 +11,8 @@ namespace Berth.Daemon.Http.Containers;
 /// <summary>GET /info: engine identity, host facts and container counts, in the shape docker info renders.</summary>
 public static class InfoRoutes
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Name, bool DType)> BackingFilesystems = new(StringComparer.Ordinal);
+
     public static void Map(IEndpointRouteBuilder api)
     {
         api.MapGet("/info", InfoAsync);
@@ -46,7 +49,7 @@ public static class InfoRoutes
             ContainersStopped = stopped,
             Images = services.GetService<Berth.Images.ImageService>()?.List(new Berth.Images.ImageListOptions()).Count ?? 0,
             Driver = "overlay2",
-            DriverStatus = [["Backing Filesystem", "extfs"], ["Supports d_type", "true"], ["Using metacopy", "false"], ["Native Overlay Diff", "true"], ["userxattr", "false"]],
+            DriverStatus = DriverStatus(options.DataRoot),
             Plugins = new Wire.PluginsInfo(["local"], ["bridge", "host", "none"], null, ["json-file", "none"]),
             Debug = options.LogLevel == "debug",
             NFd = CountFds(),
@@ -88,6 +91,17 @@ public static class InfoRoutes
     }
 
     /// <summary>A stable engine ID kept in the data root (docker info's ID).</summary>
+    /// <summary>The overlay driver's status lines; the backing file system is probed once per data root.</summary>
+    private static List<List<string>> DriverStatus(string dataRoot)
+    {
+        var (fs, dtype) = BackingFilesystems.GetOrAdd(dataRoot, static root =>
+        {
+            Directory.CreateDirectory(root);
+            return (BackingFilesystem.Name(root), BackingFilesystem.SupportsDType(root));
+        });
+        return [["Backing Filesystem", fs], ["Supports d_type", dtype ? "true" : "false"], ["Using metacopy", "false"], ["Native Overlay Diff", "true"], ["userxattr", "false"]];
+    }
+
     private static string EngineId(string dataRoot)
     {
         var path = Path.Combine(dataRoot, "engine-id");

@@ -123,8 +123,19 @@ public static class ImageRoutes
             throw BerthException.NotImplemented("loading a specific platform (--platform) is not supported yet");
         }
 
-        var lines = await images.LoadAsync(c.Request.Body, c.RequestAborted).ConfigureAwait(false);
+        // As dockerd: the answer is always a 200 message stream, and a failure is its errorDetail line.
         c.Response.ContentType = "application/json";
+        IReadOnlyList<string> lines;
+        try
+        {
+            lines = await images.LoadAsync(c.Request.Body, c.RequestAborted).ConfigureAwait(false);
+        }
+        catch (BerthException e)
+        {
+            await WriteMessageAsync(c, new ImageStreamMessage { ErrorDetail = new ImageStreamError(e.Message), Error = e.Message }).ConfigureAwait(false);
+            return;
+        }
+
         foreach (var line in lines)
         {
             await WriteMessageAsync(c, new ImageStreamMessage { Stream = line + "\n" }).ConfigureAwait(false);
@@ -180,10 +191,10 @@ public static class ImageRoutes
         return slash <= 0 ? (path, string.Empty) : (path[..slash], path[(slash + 1)..]);
     }
 
+    /// <summary>One line of Docker's JSON message stream: the object and "\r\n" (dockerd's streamformatter) in one chunk.</summary>
     private static async Task WriteMessageAsync(HttpContext c, ImageStreamMessage m)
     {
-        await JsonSerializer.SerializeAsync(c.Response.Body, m, ImagesJsonContext.Default.ImageStreamMessage, c.RequestAborted).ConfigureAwait(false);
-        await c.Response.Body.WriteAsync("\n"u8.ToArray(), c.RequestAborted).ConfigureAwait(false);
+        await JsonLines.WriteAsync(c.Response.Body, m, ImagesJsonContext.Default.ImageStreamMessage, JsonLines.CrLf, c.RequestAborted).ConfigureAwait(false);
     }
 
     private static async Task WriteJsonAsync<T>(HttpContext c, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info)

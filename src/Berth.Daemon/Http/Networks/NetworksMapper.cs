@@ -32,7 +32,7 @@ public static class NetworksMapper
             Driver = n.Driver,
             EnableIPv4 = ApiVersions.Compare(apiVersion, "1.47") >= 0 ? true : null,
             EnableIPv6 = false,
-            IPAM = new NetworkIpam { Driver = n.IpamDriver, Options = n.IpamOptions is null ? null : new Dictionary<string, string>(n.IpamOptions), Config = config },
+            IPAM = new NetworkIpam { Driver = n.IpamDriver is { Length: > 0 } ipamDriver ? ipamDriver : "default", Options = n.IpamOptions is null ? null : new Dictionary<string, string>(n.IpamOptions), Config = config },
             Internal = n.Internal,
             Attachable = n.Attachable,
             Containers = withContainers
@@ -67,7 +67,7 @@ public static class NetworksMapper
             ConfigOnly = r.ConfigOnly,
             ConfigFrom = r.ConfigFrom?.Network,
             Scope = r.Scope ?? string.Empty,
-            IpamDriver = r.IPAM?.Driver ?? "default",
+            IpamDriver = r.IPAM?.Driver is { Length: > 0 } ipamDriver ? ipamDriver : "default",
             IpamOptions = r.IPAM?.Options ?? [],
             IpamConfig = [.. (r.IPAM?.Config ?? []).Select(c => new IpamPoolSpec
             {
