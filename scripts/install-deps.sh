@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # install-deps.sh — the OS packages Berth needs at run time and for its tests (Debian 12).
 set -euo pipefail
-pkgs=(runc conmon busybox-static tini iproute2 nftables util-linux procps curl tar)
+pkgs=(runc conmon busybox-static tini iproute2 nftables util-linux procps curl tar
+      python3-docker python3-pytest redis-server redis-tools)  # the last four: client tests
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
