@@ -84,6 +84,7 @@ public sealed class SeccompProfileTests : IAsyncLifetime
         await using var u = await BerthDaemon.StartAsync("scunc", "--seccomp-profile", "unconfined");
         await u.LoadBusyboxAsync();
         Assert.Equal("0", await u.DockerOkAsync("run", "--rm", "busybox", "sh", "-c", "grep Seccomp: /proc/self/status | tr -dc 0-9"));
+        Assert.Contains("name=seccomp,profile=unconfined", await u.DockerOkAsync("info", "--format", "{{json .SecurityOptions}}"), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -91,7 +91,7 @@ public static class InfoRoutes
     private static List<string> SecurityOptions(DaemonOptions options, bool cgroup2)
     {
         var profile = string.IsNullOrEmpty(options.SeccompProfile) ? Berth.Runtime.Oci.SeccompDefault.Builtin : options.SeccompProfile;
-        List<string> result = profile == Berth.Runtime.Oci.SeccompDefault.Unconfined ? [] : [$"name=seccomp,profile={profile}"];
+        List<string> result = [$"name=seccomp,profile={profile}"]; // dockerd lists "unconfined" too
         if (cgroup2)
         {
             result.Add("name=cgroupns");
