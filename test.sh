@@ -2,7 +2,9 @@
 # test.sh — builds everything and runs every test layer:
 #   1. unit and component tests (tests/Berth.Tests.Unit)
 #   2. integration tests against real berthd/runc/overlayfs (tests/Berth.Tests.Integration)
-#   3. the engine-neutral acceptance suite (../shared/acceptance) against berthd, once with the
+#   3. real SDK clients against berthd: Testcontainers and Docker.DotNet (tests/Berth.Tests.Clients)
+#      and docker-py (tests/clients-python), each in a network namespace of its own
+#   4. the engine-neutral acceptance suite (../shared/acceptance) against berthd, once with the
 #      real docker CLI and once with out/berth
 # Ends with one line: "N passed, N failed".
 # Knobs: ACCEPTANCE_DIR (default ../shared/acceptance), ACCEPTANCE_SCENARIOS (default "10 20 30 40 60"),
@@ -28,13 +30,25 @@ count_trx() { # file: adds the trx counters to the totals
     echo "$(basename "$f" .trx): ${p:-0} passed, ${fl:-0} failed"
 }
 
-for suite in Unit Integration; do
+for suite in Unit Integration Clients; do
     echo "== dotnet tests: $suite"
-    dotnet test "tests/Berth.Tests.$suite" -c Debug --no-build -nologo \
+    wrap=(); [ "$suite" = Clients ] && wrap=(scripts/in-netns.sh)
+    "${wrap[@]}" dotnet test "tests/Berth.Tests.$suite" -c Debug --no-build -nologo \
         --logger "trx;LogFileName=$results/$suite.trx" --logger "console;verbosity=normal" 2>&1 \
         | grep -E "^\s+Failed |^\s+Skipped |Error Message|Assert|Total tests|^\s+at Berth" | tail -n 300
     if [ -f "$results/$suite.trx" ]; then count_trx "$results/$suite.trx"; else echo "$suite: no results"; failed=$((failed + 1)); fi
 done
+
+echo "== docker-py tests"
+scripts/in-netns.sh /usr/bin/python3 -m pytest -p no:cacheprovider -W ignore::DeprecationWarning -q -rfE --junitxml="$results/docker-py.xml" tests/clients-python 2>&1 | tail -n 300
+if [ -f "$results/docker-py.xml" ]; then
+    # pytest's junit report: <testsuite ... errors= failures= skipped= tests=>
+    read -r t f e s < <(python3 -c 'import sys,xml.etree.ElementTree as E; r=E.parse(sys.argv[1]).getroot(); x=r if r.tag=="testsuite" else r.find("testsuite"); print(*(x.get(k) for k in ("tests","failures","errors","skipped")))' "$results/docker-py.xml")
+    passed=$((passed + t - f - e - s)); failed=$((failed + f + e))
+    echo "docker-py: $((t - f - e - s)) passed, $((f + e)) failed"
+else
+    echo "docker-py: no results"; failed=$((failed + 1))
+fi
 
 acc=${ACCEPTANCE_DIR:-$root/../shared/acceptance}
 if [ "${SKIP_ACCEPTANCE:-}" != 1 ] && [ -x "$acc/run.sh" ]; then

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # install-deps.sh — the OS packages Berth needs at run time and for its tests (Debian 12).
 set -euo pipefail
-# docker.io: the reference dockerd 20.10 that parity tests compare Berth with (never started as a service here).
-pkgs=(runc conmon busybox-static tini iproute2 nftables util-linux procps curl tar docker.io)
+# docker.io: the reference dockerd 20.10 that parity tests compare Berth with (never started as a service here);
+# python3-docker, python3-pytest, redis-server, redis-tools: the client tests.
+pkgs=(runc conmon busybox-static tini iproute2 nftables util-linux procps curl tar docker.io
+      python3-docker python3-pytest redis-server redis-tools)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -12,17 +12,17 @@ public static class App
 
     public static List<FlagSpec> GlobalFlags() =>
     [
-        Flag.String("config", "Location of client config files", "/root/.docker"),
-        Flag.NotImplemented(Flag.String("c|context", "Name of the context to use to connect to the daemon (overrides DOCKER_HOST env var and default context set with \"docker context use\")")),
-        Flag.Bool("D|debug", "Enable debug mode"),
-        Flag.List("H|host", "Daemon socket to connect to"),
-        Flag.String("l|log-level", "Set the logging level (\"debug\", \"info\", \"warn\", \"error\", \"fatal\")", "info"),
+        Flag.String("config", "Directory of the client's configuration", "/root/.docker"),
+        Flag.NotImplemented(Flag.String("c|context", "Client context naming the engine to use (wins over DOCKER_HOST and the current context)")),
+        Flag.Bool("D|debug", "Print debug output"),
+        Flag.List("H|host", "Engine socket to talk to"),
+        Flag.String("l|log-level", "How much berth logs (\"debug\", \"info\", \"warn\", \"error\", \"fatal\")", "info"),
         Flag.NotImplemented(Flag.Bool("tls", "Use TLS; implied by --tlsverify")),
         Flag.NotImplemented(Flag.String("tlscacert", "Trust certs signed only by this CA", "/root/.docker/ca.pem")),
         Flag.NotImplemented(Flag.String("tlscert", "Path to TLS certificate file", "/root/.docker/cert.pem")),
         Flag.NotImplemented(Flag.String("tlskey", "Path to TLS key file", "/root/.docker/key.pem")),
         Flag.NotImplemented(Flag.Bool("tlsverify", "Use TLS and verify the remote")),
-        Flag.Bool("v|version", "Print version information and quit"),
+        Flag.Bool("v|version", "Print the client's version and exit"),
     ];
 
     public static async Task<int> RunAsync(CliContext ctx, string[] args, CancellationToken cancellationToken)

@@ -11,11 +11,11 @@ public static class CommandTree
         var root = new CommandSpec
         {
             Name = binaryName,
-            Short = "A self-sufficient runtime for containers",
+            Short = "berth: the command-line client of the Berth container engine",
             Flags = App.GlobalFlags(),
         };
 
-        var container = Group("container", "Manage containers", "management");
+        var container = Group("container", "Work with containers", "management");
         container.Add(ContainerAttach.CreateAttach("attach"));
         container.Add(ContainerMisc.Commit("commit"));
         container.Add(ContainerCopy.Create("cp"));
@@ -23,7 +23,7 @@ public static class CommandTree
         container.Add(ContainerMisc.Diff("diff"));
         container.Add(ImageArchive.Export("export"));
         container.Add(ContainerExec.Create("exec"));
-        container.Add(Inspect.CreateFor(Inspect.Container, "[OPTIONS] CONTAINER [CONTAINER...]", "Display detailed information on one or more containers", withSize: true));
+        container.Add(Inspect.CreateFor(Inspect.Container, "[OPTIONS] CONTAINER [CONTAINER...]", "Print the full JSON description of containers", withSize: true));
         container.Add(ContainerLifecycle.Kill("kill"));
         container.Add(ContainerLogs.Create("logs"));
         container.Add(ContainerList.Create("ls", ["list", "ps"]));
@@ -43,11 +43,11 @@ public static class CommandTree
         container.Add(ContainerLifecycle.Wait("wait"));
         root.Add(container);
 
-        var image = Group("image", "Manage images", "management");
+        var image = Group("image", "Work with images", "management");
         image.Add(ImageBuild.Create("build"));
         image.Add(ImageCommands.History("history"));
         image.Add(ImageArchive.Import("import"));
-        image.Add(Inspect.CreateFor(Inspect.Image, "[OPTIONS] IMAGE [IMAGE...]", "Display detailed information on one or more images"));
+        image.Add(Inspect.CreateFor(Inspect.Image, "[OPTIONS] IMAGE [IMAGE...]", "Print the full JSON description of images"));
         image.Add(ImageArchive.Load("load"));
         image.Add(ImageCommands.List("ls", ["list"]));
         image.Add(SystemCommands.ImagePrune("prune"));
@@ -60,7 +60,7 @@ public static class CommandTree
 
         root.Add(BuilderCommands.Group());
         root.Add(NetworkCommands.Group());
-        var system = Group("system", "Manage Docker", "management");
+        var system = Group("system", "Inspect and clean up the Berth engine", "management");
         system.Add(SystemCommands.DiskUsage("df"));
         system.Add(SystemCommands.Events("events"));
         system.Add(SystemCommands.Info("info"));
@@ -113,11 +113,11 @@ public static class CommandTree
         // Known to docker, not to berth yet: a clear error rather than "unknown command".
         foreach (var (name, text, group) in new[]
         {
-            ("checkpoint", "Manage checkpoints", "management"), ("context", "Manage contexts", "management"),
-            ("manifest", "Manage Docker image manifests and manifest lists", "management"), ("plugin", "Manage plugins", "management"),
-            ("trust", "Manage trust on Docker images", "management"), ("config", "Manage Swarm configs", "swarm"),
-            ("node", "Manage Swarm nodes", "swarm"), ("secret", "Manage Swarm secrets", "swarm"),
-            ("service", "Manage Swarm services", "swarm"), ("stack", "Manage Swarm stacks", "swarm"), ("swarm", "Manage Swarm", "swarm"),
+            ("checkpoint", "Container checkpoints (not in Berth yet)", "management"), ("context", "Client contexts (not in Berth yet)", "management"),
+            ("manifest", "Image manifests and indexes (not in Berth yet)", "management"), ("plugin", "Engine plugins (not in Berth yet)", "management"),
+            ("trust", "Image signatures (not in Berth yet)", "management"), ("config", "Swarm configs (not in Berth yet)", "swarm"),
+            ("node", "Swarm nodes (not in Berth yet)", "swarm"), ("secret", "Swarm secrets (not in Berth yet)", "swarm"),
+            ("service", "Swarm services (not in Berth yet)", "swarm"), ("stack", "Swarm stacks (not in Berth yet)", "swarm"), ("swarm", "Swarm mode (not in Berth yet)", "swarm"),
         })
         {
             root.Add(Unsupported.Create(name, text, group));

@@ -63,7 +63,7 @@ public static class HelpWriter
 
             sb.Append("\n\nGlobal Options:\n").Append(FlagUsages(cmd.Flags.Where(f => !f.Hidden).ToList(), columns).TrimEnd());
             sb.Append("\n\nRun '").Append(cmd.Path).Append(" COMMAND --help' for more information on a command.");
-            sb.Append("\n\nFor more help on how to use Docker, head to https://docs.docker.com/go/guides/\n");
+            sb.Append("\n\nBerth serves the Docker Engine API; Docker's guides apply: https://docs.docker.com/go/guides/\n");
             return sb.ToString();
         }
 

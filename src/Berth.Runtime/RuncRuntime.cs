@@ -35,7 +35,7 @@ public sealed class RuncRuntime : IContainerRuntime, IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
-        _specBuilder = specBuilder ?? new OciSpecBuilder(options.InitPath, seccompSubArchitectures: options.SeccompSubArchitectures);
+        _specBuilder = specBuilder ?? new OciSpecBuilder(options.InitPath, seccompDefault: options.SeccompDefault);
         _containersRoot = Path.Combine(options.ExecRoot, "containers");
         _socketDir = Path.Combine(options.ExecRoot, "m");
         Directory.CreateDirectory(_containersRoot);

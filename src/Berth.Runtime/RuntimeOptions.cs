@@ -32,10 +32,10 @@ public sealed record RuntimeOptions
     public string InitPath { get; init; } = "/usr/bin/tini-static";
 
     /// <summary>
-    /// Allow 32-bit (x86/x32) syscalls through the default seccomp profile as Docker does. Off by
-    /// default: it costs 30–40 ms per start in runc 1.1 (see SeccompCompiler.Compile).
+    /// The seccomp profile of containers that name none (--seccomp-profile): Docker's built-in
+    /// profile by default; see <see cref="Oci.SeccompDefault"/> for the faster native-only one.
     /// </summary>
-    public bool SeccompSubArchitectures { get; init; }
+    public Oci.SeccompDefault SeccompDefault { get; init; } = Oci.SeccompDefault.Docker;
 
     /// <summary>The monitor path this engine will use.</summary>
     public string ResolveShimPath()

@@ -9,16 +9,16 @@ public static class BuilderCommands
 {
     public static CommandSpec Group()
     {
-        var g = new CommandSpec { Name = "builder", Short = "Manage builds", Group = "management" };
+        var g = new CommandSpec { Name = "builder", Short = "Work with the build cache", Group = "management" };
         g.Add(ImageBuild.Create("build"));
         g.Add(Pruning.Command(
             "prune",
-            "Remove build cache",
+            "Delete build cache entries",
             [
-                Flag.Bool("a|all", "Remove all unused build cache, not just dangling ones"),
-                Flag.List("filter", "Provide filter values (e.g. \"until=24h\")", "filter"),
-                Flag.Bool("f|force", "Do not prompt for confirmation"),
-                Flag.Bytes("keep-storage", "Amount of disk space to keep for cache"),
+                Flag.Bool("a|all", "Delete all unused build cache, not only unreferenced entries"),
+                Flag.List("filter", "Filter by condition (e.g. \"until=24h\")", "filter"),
+                Flag.Bool("f|force", "Skip the confirmation question"),
+                Flag.Bytes("keep-storage", "Build cache to keep, in bytes"),
             ],
             inv => inv.Flags.Bool("all") ? "WARNING! This will remove all build cache." : "WARNING! This will remove all dangling build cache.",
             async inv => await PruneCacheAsync(inv, inv.Flags.Bool("all"), inv.Flags.List("filter"), inv.Flags.IsSet("keep-storage") ? inv.Flags.Bytes("keep-storage") : null)));
@@ -38,15 +38,15 @@ public static class BuilderCommands
     {
         Name = "search",
         Usage = "[OPTIONS] TERM",
-        Short = "Search Docker Hub for images",
+        Short = "Look up images in a registry's search index",
         Group = "common",
         Args = ArgRule.Exactly(1),
         Flags =
         [
             Common.FilterFlag(),
             Common.FormatFlag(),
-            Flag.Int("limit", "Max number of search results"),
-            Flag.Bool("no-trunc", "Don't truncate output"),
+            Flag.Int("limit", "Most results to show"),
+            Flag.Bool("no-trunc", "Print full values"),
         ],
         Run = async inv =>
         {

@@ -9,9 +9,9 @@ namespace Berth.Cli.Commands;
 /// <summary>Helpers shared by commands: filters, JSON access, common flags.</summary>
 public static class Common
 {
-    public const string FormatUsage = "Format output using a custom template:\n'table':            Print output in table format with column headers (default)\n'table TEMPLATE':   Print output in table format using the given Go template\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template.\nRefer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates";
+    public const string FormatUsage = "Shape of the output:\n'table':            a table with a header line (default)\n'table TEMPLATE':   a table whose columns a Go template gives\n'json':             one JSON object per line\n'TEMPLATE':         a Go template per item.\nTemplates work as in Docker: https://docs.docker.com/go/formatting/";
 
-    public const string InspectFormatUsage = "Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template.\nRefer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates";
+    public const string InspectFormatUsage = "Shape of the output:\n'json':             JSON\n'TEMPLATE':         a Go template per object.\nTemplates work as in Docker: https://docs.docker.com/go/formatting/";
 
     public static FlagSpec FormatFlag(bool inspect = false, bool shorthand = true) =>
         Flag.String(inspect && shorthand ? "f|format" : "format", inspect ? InspectFormatUsage : FormatUsage);
@@ -33,7 +33,7 @@ public static class Common
         };
     }
 
-    public static FlagSpec FilterFlag(string usage = "Filter output based on conditions provided") => Flag.List("f|filter", usage, "filter");
+    public static FlagSpec FilterFlag(string usage = "Show only what matches a condition (key=value)") => Flag.List("f|filter", usage, "filter");
 
     /// <summary>Docker's filters.Args JSON: <c>{"key":{"value":true}}</c>; null when there are none.</summary>
     public static string? FiltersJson(IReadOnlyList<string> filters)

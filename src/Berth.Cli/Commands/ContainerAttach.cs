@@ -12,14 +12,14 @@ public static class ContainerAttach
     {
         Name = name,
         Usage = "[OPTIONS] CONTAINER",
-        Short = "Attach local standard input, output, and error streams to a running container",
+        Short = "Connect this terminal's input and output to a running container",
         AliasPaths = ["container attach", "attach"],
         Args = ArgRule.Exactly(1),
         Flags =
         [
-            Flag.String("detach-keys", "Override the key sequence for detaching a container"),
-            Flag.Bool("no-stdin", "Do not attach STDIN"),
-            Flag.Bool("sig-proxy", "Proxy all received signals to the process", "true"),
+            Flag.String("detach-keys", "Keys that detach from the container"),
+            Flag.Bool("no-stdin", "Leave the standard input unconnected"),
+            Flag.Bool("sig-proxy", "Pass every signal berth receives on to the process", "true"),
         ],
         Run = AttachAsync,
     };
@@ -28,16 +28,16 @@ public static class ContainerAttach
     {
         Name = name,
         Usage = "[OPTIONS] CONTAINER [CONTAINER...]",
-        Short = "Start one or more stopped containers",
+        Short = "Start containers that are not running",
         AliasPaths = ["container start", "start"],
         Args = ArgRule.AtLeast(1),
         Flags =
         [
-            Flag.Bool("a|attach", "Attach STDOUT/STDERR and forward signals"),
-            Flag.NotImplemented(Flag.String("checkpoint", "Restore from this checkpoint")),
-            Flag.NotImplemented(Flag.String("checkpoint-dir", "Use a custom checkpoint storage directory")),
-            Flag.String("detach-keys", "Override the key sequence for detaching a container"),
-            Flag.Bool("i|interactive", "Attach container's STDIN"),
+            Flag.Bool("a|attach", "Connect to the output and pass signals on"),
+            Flag.NotImplemented(Flag.String("checkpoint", "Checkpoint to restore")),
+            Flag.NotImplemented(Flag.String("checkpoint-dir", "Directory the checkpoint is in")),
+            Flag.String("detach-keys", "Keys that detach from the container"),
+            Flag.Bool("i|interactive", "Connect to the container's input too"),
         ],
         Run = StartAsync,
     };

@@ -20,15 +20,15 @@ public static class ContainerCopy
     {
         Name = name,
         Usage = "[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tberth cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",
-        Short = "Copy files/folders between a container and the local filesystem",
-        Long = "Copy files/folders between a container and the local filesystem\n\nUse '-' as the source to read a tar archive from stdin\nand extract it to a directory destination in a container.\nUse '-' as the destination to stream a tar archive of a\ncontainer source to stdout.",
+        Short = "Copy files and directories into or out of a container",
+        Long = "Copy files and directories into or out of a container\n\nA source of '-' reads a tar archive from standard input and unpacks it\ninto a directory of the container.\nA destination of '-' writes the container's files to standard output\nas a tar archive.",
         AliasPaths = ["container cp", "cp"],
         Args = ArgRule.Exactly(2),
         Flags =
         [
-            Flag.Bool("a|archive", "Archive mode (copy all uid/gid information)"),
-            Flag.Bool("L|follow-link", "Always follow symbol link in SRC_PATH"),
-            Flag.Bool("q|quiet", "Suppress progress output during copy. Progress output is automatically suppressed if no terminal is attached"),
+            Flag.Bool("a|archive", "Keep the archive's owners (uid/gid)"),
+            Flag.Bool("L|follow-link", "Follow a symbolic link at SRC_PATH"),
+            Flag.Bool("q|quiet", "Print no progress (never printed when the output is not a terminal)"),
         ],
         Run = RunAsync,
     };

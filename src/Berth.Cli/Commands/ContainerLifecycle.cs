@@ -6,35 +6,35 @@ namespace Berth.Cli.Commands;
 /// <summary>stop, kill, restart, pause, unpause, rm, wait, rename: one request per container.</summary>
 public static class ContainerLifecycle
 {
-    public static CommandSpec Stop(string name) => Multi(name, "Stop one or more running containers", "stop",
-        [Flag.String("s|signal", "Signal to send to the container"), Flag.Int("t|timeout", "Seconds to wait before killing the container"), Flag.Int("time", "Seconds to wait before killing the container", hidden: true)],
+    public static CommandSpec Stop(string name) => Multi(name, "Stop running containers: a signal first, a kill after the grace period", "stop",
+        [Flag.String("s|signal", "Signal to send (name or number)"), Flag.Int("t|timeout", "Grace period in seconds before the container is killed"), Flag.Int("time", "Grace period in seconds before the container is killed", hidden: true)],
         inv => new EngineQuery().Add("signal", inv.Flags.String("signal")).Add("t", Timeout(inv)));
 
-    public static CommandSpec Restart(string name) => Multi(name, "Restart one or more containers", "restart",
-        [Flag.String("s|signal", "Signal to send to the container"), Flag.Int("t|timeout", "Seconds to wait before killing the container"), Flag.Int("time", "Seconds to wait before killing the container", hidden: true)],
+    public static CommandSpec Restart(string name) => Multi(name, "Stop and start containers again", "restart",
+        [Flag.String("s|signal", "Signal to send (name or number)"), Flag.Int("t|timeout", "Grace period in seconds before the container is killed"), Flag.Int("time", "Grace period in seconds before the container is killed", hidden: true)],
         inv => new EngineQuery().Add("signal", inv.Flags.String("signal")).Add("t", Timeout(inv)));
 
-    public static CommandSpec Kill(string name) => Multi(name, "Kill one or more running containers", "kill",
-        [Flag.String("s|signal", "Signal to send to the container")],
+    public static CommandSpec Kill(string name) => Multi(name, "Send a signal (KILL unless told otherwise) to running containers", "kill",
+        [Flag.String("s|signal", "Signal to send (name or number)")],
         inv => new EngineQuery().Add("signal", inv.Flags.String("signal")));
 
-    public static CommandSpec Pause(string name) => Multi(name, "Pause all processes within one or more containers", "pause", [], _ => null, "CONTAINER [CONTAINER...]");
+    public static CommandSpec Pause(string name) => Multi(name, "Freeze every process of the given containers", "pause", [], _ => null, "CONTAINER [CONTAINER...]");
 
-    public static CommandSpec Unpause(string name) => Multi(name, "Unpause all processes within one or more containers", "unpause", [], _ => null, "CONTAINER [CONTAINER...]");
+    public static CommandSpec Unpause(string name) => Multi(name, "Thaw the processes of paused containers", "unpause", [], _ => null, "CONTAINER [CONTAINER...]");
 
     public static CommandSpec Remove(string name, IReadOnlyList<string> aliases) => new()
     {
         Name = name,
         Aliases = aliases,
         Usage = "[OPTIONS] CONTAINER [CONTAINER...]",
-        Short = "Remove one or more containers",
+        Short = "Delete containers",
         AliasPaths = ["container rm", "container remove", "rm"],
         Args = ArgRule.AtLeast(1),
         Flags =
         [
-            Flag.Bool("f|force", "Force the removal of a running container (uses SIGKILL)"),
-            Flag.Bool("l|link", "Remove the specified link"),
-            Flag.Bool("v|volumes", "Remove anonymous volumes associated with the container"),
+            Flag.Bool("f|force", "Kill a running container first (SIGKILL), then delete it"),
+            Flag.Bool("l|link", "Remove a legacy link rather than a container"),
+            Flag.Bool("v|volumes", "Delete the container's anonymous volumes as well"),
         ],
         Run = inv => ForEachAsync(inv, async c =>
         {
@@ -48,7 +48,7 @@ public static class ContainerLifecycle
     {
         Name = name,
         Usage = "CONTAINER [CONTAINER...]",
-        Short = "Block until one or more containers stop, then print their exit codes",
+        Short = "Wait for containers to stop and print each exit code",
         AliasPaths = ["container wait", "wait"],
         Args = ArgRule.AtLeast(1),
         Run = inv => ForEachAsync(inv, async c =>
@@ -62,7 +62,7 @@ public static class ContainerLifecycle
     {
         Name = name,
         Usage = "CONTAINER NEW_NAME",
-        Short = "Rename a container",
+        Short = "Give a container a new name",
         AliasPaths = ["container rename", "rename"],
         Args = ArgRule.Exactly(2),
         Run = async inv =>

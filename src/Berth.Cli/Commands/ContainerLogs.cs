@@ -11,17 +11,17 @@ public static class ContainerLogs
     {
         Name = name,
         Usage = "[OPTIONS] CONTAINER",
-        Short = "Fetch the logs of a container",
+        Short = "Print what a container wrote to its output",
         AliasPaths = ["container logs", "logs"],
         Args = ArgRule.Exactly(1),
         Flags =
         [
-            Flag.Bool("details", "Show extra details provided to logs"),
-            Flag.Bool("f|follow", "Follow log output"),
-            Flag.String("since", "Show logs since timestamp (e.g. \"2013-01-02T13:23:37Z\") or relative (e.g. \"42m\" for 42 minutes)"),
-            Flag.String("n|tail", "Number of lines to show from the end of the logs", "all"),
-            Flag.Bool("t|timestamps", "Show timestamps"),
-            Flag.String("until", "Show logs before a timestamp (e.g. \"2013-01-02T13:23:37Z\") or relative (e.g. \"42m\" for 42 minutes)"),
+            Flag.Bool("details", "Add the attributes logged with each line"),
+            Flag.Bool("f|follow", "Keep printing new output as it comes"),
+            Flag.String("since", "Only lines from this time on: a timestamp (\"2024-05-01T10:00:00Z\") or an age (\"42m\")"),
+            Flag.String("n|tail", "Start with this many lines from the end (\"all\" for everything)", "all"),
+            Flag.Bool("t|timestamps", "Prefix each line with its time"),
+            Flag.String("until", "Only lines before this time: a timestamp (\"2024-05-01T10:00:00Z\") or an age (\"42m\")"),
         ],
         Run = RunAsync,
     };

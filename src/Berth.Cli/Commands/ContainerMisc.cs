@@ -14,7 +14,7 @@ public static class ContainerMisc
     {
         Name = name,
         Usage = "CONTAINER [ps OPTIONS]",
-        Short = "Display the running processes of a container",
+        Short = "List the processes inside a container",
         AliasPaths = ["container top", "top"],
         Interspersed = false,
         Args = ArgRule.AtLeast(1),
@@ -38,7 +38,7 @@ public static class ContainerMisc
     {
         Name = name,
         Usage = "CONTAINER [PRIVATE_PORT[/PROTO]]",
-        Short = "List port mappings or a specific mapping for the container",
+        Short = "Show which host ports lead to a container's ports",
         AliasPaths = ["container port", "port"],
         Args = ArgRule.Range(1, 2),
         Run = async inv =>
@@ -121,7 +121,7 @@ public static class ContainerMisc
     {
         Name = name,
         Usage = "CONTAINER",
-        Short = "Inspect changes to files or directories on a container's filesystem",
+        Short = "List files added, changed or deleted in a container since it was made",
         AliasPaths = ["container diff", "diff"],
         Args = ArgRule.Exactly(1),
         Run = async inv =>
@@ -149,15 +149,15 @@ public static class ContainerMisc
     {
         Name = name,
         Usage = "[OPTIONS] CONTAINER [REPOSITORY[:TAG]]",
-        Short = "Create a new image from a container's changes",
+        Short = "Save a container's filesystem changes as a new image",
         AliasPaths = ["container commit", "commit"],
         Args = ArgRule.Range(1, 2),
         Flags =
         [
-            Flag.String("a|author", "Author (e.g., \"John Hannibal Smith <hannibal@a-team.com>\")"),
-            Flag.List("c|change", "Apply Dockerfile instruction to the created image"),
-            Flag.String("m|message", "Commit message"),
-            Flag.Bool("p|pause", "Pause container during commit", "true"),
+            Flag.String("a|author", "Author of the new image (e.g., \"Ada Lovelace <ada@example.com>\")"),
+            Flag.List("c|change", "Dockerfile instruction to apply to the new image"),
+            Flag.String("m|message", "Message recorded with the new image"),
+            Flag.Bool("p|pause", "Freeze the container while its changes are saved", "true"),
         ],
         Run = async inv =>
         {
@@ -186,26 +186,26 @@ public static class ContainerMisc
     {
         Name = name,
         Usage = "[OPTIONS] CONTAINER [CONTAINER...]",
-        Short = "Update configuration of one or more containers",
+        Short = "Change resource limits and the restart policy of containers",
         AliasPaths = ["container update", "update"],
         Args = ArgRule.AtLeast(1),
         Flags =
         [
-            Flag.UInt("blkio-weight", "Block IO (relative weight), between 10 and 1000, or 0 to disable", "0", "uint16"),
-            Flag.Int("cpu-period", "Limit CPU CFS (Completely Fair Scheduler) period"),
-            Flag.Int("cpu-quota", "Limit CPU CFS (Completely Fair Scheduler) quota"),
-            Flag.Int("cpu-rt-period", "Limit the CPU real-time period in microseconds"),
-            Flag.Int("cpu-rt-runtime", "Limit the CPU real-time runtime in microseconds"),
-            Flag.Int("c|cpu-shares", "CPU shares (relative weight)"),
-            Flag.Decimal("cpus", "Number of CPUs"),
-            Flag.String("cpuset-cpus", "CPUs in which to allow execution (0-3, 0,1)"),
-            Flag.String("cpuset-mems", "MEMs in which to allow execution (0-3, 0,1)"),
-            Flag.Bytes("kernel-memory", "Kernel memory limit (deprecated)") with { Hidden = true },
-            Flag.Bytes("m|memory", "Memory limit"),
-            Flag.Bytes("memory-reservation", "Memory soft limit"),
-            Flag.Bytes("memory-swap", "Swap limit equal to memory plus swap: -1 to enable unlimited swap"),
-            Flag.Int("pids-limit", "Tune container pids limit (set -1 for unlimited)"),
-            Flag.String("restart", "Restart policy to apply when a container exits"),
+            Flag.UInt("blkio-weight", "Block I/O weight, 10 to 1000 (0 turns it off)", "0", "uint16"),
+            Flag.Int("cpu-period", "CFS scheduler period, in microseconds"),
+            Flag.Int("cpu-quota", "CFS scheduler quota per period, in microseconds"),
+            Flag.Int("cpu-rt-period", "Real-time scheduler period, in microseconds"),
+            Flag.Int("cpu-rt-runtime", "Real-time scheduler runtime per period, in microseconds"),
+            Flag.Int("c|cpu-shares", "Relative CPU weight"),
+            Flag.Decimal("cpus", "CPUs the container may use (may be fractional)"),
+            Flag.String("cpuset-cpus", "CPUs the container may run on (0-3, 0,1)"),
+            Flag.String("cpuset-mems", "Memory nodes the container may use (0-3, 0,1)"),
+            Flag.Bytes("kernel-memory", "Kernel memory limit (deprecated; ignored by recent kernels)") with { Hidden = true },
+            Flag.Bytes("m|memory", "Most memory the container may use"),
+            Flag.Bytes("memory-reservation", "Memory the container is pushed back to under pressure"),
+            Flag.Bytes("memory-swap", "Memory plus swap limit (-1 for unlimited swap)"),
+            Flag.Int("pids-limit", "Most processes the container may have (-1 for no limit)"),
+            Flag.String("restart", "What to do when the container exits (no, always, on-failure[:N], unless-stopped)"),
         ],
         Run = inv =>
         {
@@ -278,8 +278,8 @@ public static class ContainerMisc
 
     public static CommandSpec Prune(string name) => Pruning.Command(
         name,
-        "Remove all stopped containers",
-        [Flag.List("filter", "Provide filter values (e.g. \"until=<timestamp>\")", "filter"), Flag.Bool("f|force", "Do not prompt for confirmation")],
+        "Delete every stopped container",
+        [Flag.List("filter", "Filter by condition (e.g. \"until=<timestamp>\")", "filter"), Flag.Bool("f|force", "Skip the confirmation question")],
         _ => "WARNING! This will remove all stopped containers.",
         async inv => await PruneContainersAsync(inv, inv.Flags.List("filter")));
 

@@ -15,7 +15,7 @@ public static class ContainerRun
     {
         Name = name,
         Usage = "[OPTIONS] IMAGE [COMMAND] [ARG...]",
-        Short = "Create and run a new container from an image",
+        Short = "Make a container from an image and start it",
         AliasPaths = ["container run", "run"],
         Interspersed = false,
         Args = ArgRule.AtLeast(1),
@@ -27,7 +27,7 @@ public static class ContainerRun
     {
         Name = name,
         Usage = "[OPTIONS] IMAGE [COMMAND] [ARG...]",
-        Short = "Create a new container",
+        Short = "Make a container from an image without starting it",
         AliasPaths = ["container create", "create"],
         Interspersed = false,
         Args = ArgRule.AtLeast(1),

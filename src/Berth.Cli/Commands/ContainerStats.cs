@@ -28,14 +28,14 @@ public static class ContainerStats
     {
         Name = name,
         Usage = "[OPTIONS] [CONTAINER...]",
-        Short = "Display a live stream of container(s) resource usage statistics",
+        Short = "Show CPU, memory, network and block I/O use of containers as it happens",
         AliasPaths = ["container stats", "stats"],
         Flags =
         [
-            Flag.Bool("a|all", "Show all containers (default shows just running)"),
+            Flag.Bool("a|all", "Include stopped containers"),
             Common.FormatFlag(),
-            Flag.Bool("no-stream", "Disable streaming stats and only pull the first result"),
-            Flag.Bool("no-trunc", "Do not truncate output"),
+            Flag.Bool("no-stream", "Print one sample and exit"),
+            Flag.Bool("no-trunc", "Print full IDs and commands"),
         ],
         Run = RunAsync,
     };

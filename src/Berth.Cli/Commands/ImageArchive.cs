@@ -12,13 +12,13 @@ public static class ImageArchive
     {
         Name = name,
         Usage = "[OPTIONS] IMAGE [IMAGE...]",
-        Short = "Save one or more images to a tar archive (streamed to STDOUT by default)",
+        Short = "Write images to a tar archive (to standard output unless -o is given)",
         AliasPaths = ["image save", "save"],
         Args = ArgRule.AtLeast(1),
         Flags =
         [
-            Flag.String("o|output", "Write to a file, instead of STDOUT"),
-            Flag.NotImplemented(Flag.String("platform", "Save only the given platform variant. Formatted as \"os[/arch[/variant]]\" (e.g., \"linux/amd64\")")),
+            Flag.String("o|output", "Write to this file rather than standard output"),
+            Flag.NotImplemented(Flag.String("platform", "Save just this platform, as \"os[/arch[/variant]]\" (e.g., \"linux/amd64\")")),
         ],
         Run = async inv =>
         {
@@ -44,10 +44,10 @@ public static class ImageArchive
     {
         Name = name,
         Usage = "[OPTIONS] CONTAINER",
-        Short = "Export a container's filesystem as a tar archive",
+        Short = "Write a container's whole filesystem out as a tar archive",
         AliasPaths = ["container export", "export"],
         Args = ArgRule.Exactly(1),
-        Flags = [Flag.String("o|output", "Write to a file, instead of STDOUT")],
+        Flags = [Flag.String("o|output", "Write to this file rather than standard output")],
         Run = async inv =>
         {
             var output = inv.Flags.String("output");
@@ -66,14 +66,14 @@ public static class ImageArchive
     {
         Name = name,
         Usage = "[OPTIONS]",
-        Short = "Load an image from a tar archive or STDIN",
+        Short = "Add images from a tar archive (a file or standard input)",
         AliasPaths = ["image load", "load"],
         Args = ArgRule.None,
         Flags =
         [
-            Flag.String("i|input", "Read from tar archive file, instead of STDIN"),
-            Flag.NotImplemented(Flag.String("platform", "Load only the given platform variant. Formatted as \"os[/arch[/variant]]\" (e.g., \"linux/amd64\")")),
-            Flag.Bool("q|quiet", "Suppress the load output"),
+            Flag.String("i|input", "Read the archive from this file rather than standard input"),
+            Flag.NotImplemented(Flag.String("platform", "Load just this platform, as \"os[/arch[/variant]]\" (e.g., \"linux/amd64\")")),
+            Flag.Bool("q|quiet", "Print nothing while loading"),
         ],
         Run = async inv =>
         {
@@ -108,14 +108,14 @@ public static class ImageArchive
     {
         Name = name,
         Usage = "[OPTIONS] file|URL|- [REPOSITORY[:TAG]]",
-        Short = "Import the contents from a tarball to create a filesystem image",
+        Short = "Make a single-layer image from a tar archive of a filesystem",
         AliasPaths = ["image import", "import"],
         Args = ArgRule.Range(1, 2),
         Flags =
         [
-            Flag.List("c|change", "Apply Dockerfile instruction to the created image"),
-            Flag.String("m|message", "Set commit message for imported image"),
-            Flag.String("platform", "Set platform if server is multi-platform capable"),
+            Flag.List("c|change", "Dockerfile instruction to apply to the new image"),
+            Flag.String("m|message", "Message recorded with the imported image"),
+            Flag.String("platform", "Platform to use (os[/arch[/variant]])"),
         ],
         Run = async inv =>
         {

@@ -38,18 +38,18 @@ public static class ImageCommands
         Name = name,
         Aliases = aliases,
         Usage = "[OPTIONS] [REPOSITORY[:TAG]]",
-        Short = "List images",
+        Short = "Show images",
         AliasPaths = ["image ls", "image list", "images"],
         Args = ArgRule.AtMost(1),
         Flags =
         [
-            Flag.Bool("a|all", "Show all images (default hides intermediate images)"),
-            Flag.Bool("digests", "Show digests"),
+            Flag.Bool("a|all", "Include intermediate images"),
+            Flag.Bool("digests", "Add a digest column"),
             Common.FilterFlag(),
             Common.FormatFlag(),
-            Flag.Bool("no-trunc", "Don't truncate output"),
-            Flag.Bool("q|quiet", "Only show image IDs"),
-            Flag.NotImplemented(Flag.Bool("tree", "List multi-platform images as a tree (EXPERIMENTAL)")),
+            Flag.Bool("no-trunc", "Print full values"),
+            Flag.Bool("q|quiet", "Print image IDs only"),
+            Flag.NotImplemented(Flag.Bool("tree", "Show multi-platform images as a tree (experimental)")),
         ],
         Run = ListAsync,
     };
@@ -207,14 +207,14 @@ public static class ImageCommands
         Name = name,
         Aliases = aliases,
         Usage = "[OPTIONS] IMAGE [IMAGE...]",
-        Short = "Remove one or more images",
+        Short = "Delete images or remove their names",
         AliasPaths = ["image rm", "image remove", "rmi"],
         Args = ArgRule.AtLeast(1),
         Flags =
         [
-            Flag.Bool("f|force", "Force removal of the image"),
-            Flag.Bool("no-prune", "Do not delete untagged parents"),
-            Flag.NotImplemented(Flag.List("platform", "Remove only the given platform variant. Formatted as \"os[/arch[/variant]]\" (e.g., \"linux/amd64\")", "strings")),
+            Flag.Bool("f|force", "Remove the image even when it has several names or a stopped container"),
+            Flag.Bool("no-prune", "Keep parent images that lose their last name"),
+            Flag.NotImplemented(Flag.List("platform", "Remove just this platform, as \"os[/arch[/variant]]\" (e.g., \"linux/amd64\")", "strings")),
         ],
         Run = inv => ContainerLifecycle.ForEachAsync(inv, async image =>
         {
@@ -240,7 +240,7 @@ public static class ImageCommands
     {
         Name = name,
         Usage = "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
-        Short = "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE",
+        Short = "Give an image another name (TARGET_IMAGE for SOURCE_IMAGE)",
         AliasPaths = ["image tag", "tag"],
         Args = ArgRule.Exactly(2),
         Run = async inv =>
@@ -262,16 +262,16 @@ public static class ImageCommands
     {
         Name = name,
         Usage = "[OPTIONS] IMAGE",
-        Short = "Show the history of an image",
+        Short = "List the layers of an image and the steps that made them",
         AliasPaths = ["image history", "history"],
         Args = ArgRule.Exactly(1),
         Flags =
         [
             Common.FormatFlag(),
-            Flag.Bool("H|human", "Print sizes and dates in human readable format", "true"),
-            Flag.Bool("no-trunc", "Don't truncate output"),
-            Flag.NotImplemented(Flag.String("platform", "Show history for the given platform. Formatted as \"os[/arch[/variant]]\" (e.g., \"linux/amd64\")")),
-            Flag.Bool("q|quiet", "Only show image IDs"),
+            Flag.Bool("H|human", "Print sizes and dates for people rather than programs", "true"),
+            Flag.Bool("no-trunc", "Print full values"),
+            Flag.NotImplemented(Flag.String("platform", "History of just this platform, as \"os[/arch[/variant]]\" (e.g., \"linux/amd64\")")),
+            Flag.Bool("q|quiet", "Print image IDs only"),
         ],
         Run = async inv =>
         {

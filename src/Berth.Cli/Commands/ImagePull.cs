@@ -12,15 +12,15 @@ public static class ImagePull
     {
         Name = name,
         Usage = "[OPTIONS] NAME[:TAG|@DIGEST]",
-        Short = "Download an image from a registry",
+        Short = "Fetch an image from a registry",
         AliasPaths = ["image pull", "pull"],
         Args = ArgRule.Exactly(1),
         Flags =
         [
-            Flag.Bool("a|all-tags", "Download all tagged images in the repository"),
-            Flag.Bool("disable-content-trust", "Skip image verification", "true"),
-            Flag.String("platform", "Set platform if server is multi-platform capable"),
-            Flag.Bool("q|quiet", "Suppress verbose output"),
+            Flag.Bool("a|all-tags", "Pull every tag of the repository"),
+            Flag.Bool("disable-content-trust", "Do not check image signatures", "true"),
+            Flag.String("platform", "Platform to use (os[/arch[/variant]])"),
+            Flag.Bool("q|quiet", "Print less"),
         ],
         Run = RunAsync,
     };

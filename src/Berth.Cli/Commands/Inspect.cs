@@ -21,13 +21,13 @@ public static class Inspect
     {
         Name = "inspect",
         Usage = "[OPTIONS] NAME|ID [NAME|ID...]",
-        Short = "Return low-level information on Docker objects",
+        Short = "Print the full JSON description of any Berth object",
         Args = ArgRule.AtLeast(1),
         Flags =
         [
             Common.FormatFlag(inspect: true),
-            Flag.Bool("s|size", "Display total file sizes if the type is container"),
-            Flag.String("type", "Only inspect objects of the given type"),
+            Flag.Bool("s|size", "Add the size of the container's files"),
+            Flag.String("type", "Look for objects of this type only"),
         ],
         Run = inv =>
         {
@@ -53,7 +53,7 @@ public static class Inspect
         Short = shortText,
         Args = ArgRule.AtLeast(1),
         Flags = withSize
-            ? [Common.FormatFlag(inspect: true), Flag.Bool("s|size", "Display total file sizes")]
+            ? [Common.FormatFlag(inspect: true), Flag.Bool("s|size", "Add the size of each container's files")]
             : [Common.FormatFlag(inspect: true)],
         Run = inv => RunAsync(inv, [kind], null, withSize && inv.Flags.Bool("size")),
     };

@@ -25,11 +25,11 @@ public static class NetworkCommands
 
     public static CommandSpec Group()
     {
-        var g = new CommandSpec { Name = "network", Short = "Manage networks", Group = "management" };
+        var g = new CommandSpec { Name = "network", Short = "Work with networks", Group = "management" };
         g.Add(Connect());
         g.Add(Create());
         g.Add(Disconnect());
-        g.Add(Inspect.CreateFor(Inspect.Network, "[OPTIONS] NETWORK [NETWORK...]", "Display detailed information on one or more networks"));
+        g.Add(Inspect.CreateFor(Inspect.Network, "[OPTIONS] NETWORK [NETWORK...]", "Print the full JSON description of networks"));
         g.Add(List());
         g.Add(Prune());
         g.Add(Remove());
@@ -40,27 +40,27 @@ public static class NetworkCommands
     {
         Name = "create",
         Usage = "[OPTIONS] NETWORK",
-        Short = "Create a network",
+        Short = "Make a new network",
         Args = ArgRule.Exactly(1),
         Flags =
         [
-            Flag.Bool("attachable", "Enable manual container attachment"),
-            Flag.List("aux-address", "Auxiliary IPv4 or IPv6 addresses used by Network driver", "map", "map[]"),
-            Flag.String("config-from", "The network from which to copy the configuration"),
-            Flag.Bool("config-only", "Create a configuration only network"),
-            Flag.String("d|driver", "Driver to manage the Network", "bridge"),
-            Flag.List("gateway", "IPv4 or IPv6 Gateway for the master subnet", "strings"),
-            Flag.Bool("ingress", "Create swarm routing-mesh network"),
-            Flag.Bool("internal", "Restrict external access to the network"),
-            Flag.List("ip-range", "Allocate container ip from a sub-range", "strings"),
-            Flag.String("ipam-driver", "IP Address Management Driver", "default"),
-            Flag.List("ipam-opt", "Set IPAM driver specific options", "map", "map[]"),
-            Flag.Bool("ipv4", "Enable or disable IPv4 address assignment", "true"),
-            Flag.Bool("ipv6", "Enable or disable IPv6 address assignment"),
-            Flag.List("label", "Set metadata on a network"),
-            Flag.List("o|opt", "Set driver specific options", "map", "map[]"),
-            Flag.String("scope", "Control the network's scope"),
-            Flag.List("subnet", "Subnet in CIDR format that represents a network segment", "strings"),
+            Flag.Bool("attachable", "Let standalone containers join this (swarm) network"),
+            Flag.List("aux-address", "Addresses in the subnet that the engine must not hand out", "map", "map[]"),
+            Flag.String("config-from", "Network whose configuration this one uses"),
+            Flag.Bool("config-only", "Make a network that only holds configuration for others"),
+            Flag.String("d|driver", "Network driver (bridge, macvlan, ...)", "bridge"),
+            Flag.List("gateway", "Gateway address of the subnet", "strings"),
+            Flag.Bool("ingress", "Make the swarm routing-mesh network"),
+            Flag.Bool("internal", "Give the network no route to the outside"),
+            Flag.List("ip-range", "Hand out container addresses from this part of the subnet only", "strings"),
+            Flag.String("ipam-driver", "Address management (IPAM) driver", "default"),
+            Flag.List("ipam-opt", "Options for the IPAM driver", "map", "map[]"),
+            Flag.Bool("ipv4", "Hand out IPv4 addresses (true/false)", "true"),
+            Flag.Bool("ipv6", "Hand out IPv6 addresses (true/false)"),
+            Flag.List("label", "Label for the network"),
+            Flag.List("o|opt", "Options for the driver", "map", "map[]"),
+            Flag.String("scope", "Scope of the network (local, global, swarm)"),
+            Flag.List("subnet", "Subnet of the network (CIDR)", "strings"),
         ],
         Run = async inv =>
         {
@@ -143,17 +143,17 @@ public static class NetworkCommands
     {
         Name = "connect",
         Usage = "[OPTIONS] NETWORK CONTAINER",
-        Short = "Connect a container to a network",
+        Short = "Attach a container to a network",
         Args = ArgRule.Exactly(2),
         Flags =
         [
-            Flag.List("alias", "Add network-scoped alias for the container", "strings"),
-            Flag.List("driver-opt", "driver options for the network", "strings"),
-            Flag.Int("gw-priority", "Highest gw-priority provides the default gateway. Accepts positive and negative values."),
-            Flag.String("ip", "IPv4 address (e.g., \"172.30.100.104\")"),
-            Flag.String("ip6", "IPv6 address (e.g., \"2001:db8::33\")"),
-            Flag.List("link", "Add link to another container"),
-            Flag.List("link-local-ip", "Add a link-local address for the container", "strings"),
+            Flag.List("alias", "Extra DNS name of the container on this network", "strings"),
+            Flag.List("driver-opt", "Options for the network driver", "strings"),
+            Flag.Int("gw-priority", "Gateway priority: the network with the highest value gives the default route (may be negative)"),
+            Flag.String("ip", "Fixed IPv4 address (e.g., \"172.30.100.104\")"),
+            Flag.String("ip6", "Fixed IPv6 address (e.g., \"2001:db8::33\")"),
+            Flag.List("link", "Legacy link to another container (name:alias)"),
+            Flag.List("link-local-ip", "Give the container a link-local address", "strings"),
         ],
         Run = async inv =>
         {
@@ -185,9 +185,9 @@ public static class NetworkCommands
     {
         Name = "disconnect",
         Usage = "[OPTIONS] NETWORK CONTAINER",
-        Short = "Disconnect a container from a network",
+        Short = "Detach a container from a network",
         Args = ArgRule.Exactly(2),
-        Flags = [Flag.Bool("f|force", "Force the container to disconnect from a network")],
+        Flags = [Flag.Bool("f|force", "Disconnect even when the engine would refuse")],
         Run = async inv =>
         {
             var body = new JsonObject { ["Container"] = inv.Args[1], ["Force"] = inv.Flags.Bool("force") };
@@ -201,14 +201,14 @@ public static class NetworkCommands
         Name = "ls",
         Aliases = ["list"],
         Usage = "[OPTIONS]",
-        Short = "List networks",
+        Short = "Show networks",
         Args = ArgRule.None,
         Flags =
         [
             Common.FilterFlag("Provide filter values (e.g. \"driver=bridge\")"),
             Common.FormatFlag(),
-            Flag.Bool("no-trunc", "Do not truncate the output"),
-            Flag.Bool("q|quiet", "Only display network IDs"),
+            Flag.Bool("no-trunc", "Print full IDs and commands"),
+            Flag.Bool("q|quiet", "Print network IDs only"),
         ],
         Run = async inv =>
         {
@@ -241,9 +241,9 @@ public static class NetworkCommands
         Name = "rm",
         Aliases = ["remove"],
         Usage = "NETWORK [NETWORK...]",
-        Short = "Remove one or more networks",
+        Short = "Delete networks",
         Args = ArgRule.AtLeast(1),
-        Flags = [Flag.Bool("f|force", "Do not error if the network does not exist")],
+        Flags = [Flag.Bool("f|force", "Succeed when the network is already gone")],
         Run = async inv =>
         {
             var failed = false;
@@ -272,8 +272,8 @@ public static class NetworkCommands
 
     private static CommandSpec Prune() => Pruning.Command(
         "prune",
-        "Remove all unused networks",
-        [Flag.List("filter", "Provide filter values (e.g. \"until=<timestamp>\")", "filter"), Flag.Bool("f|force", "Do not prompt for confirmation")],
+        "Delete networks no container uses",
+        [Flag.List("filter", "Filter by condition (e.g. \"until=<timestamp>\")", "filter"), Flag.Bool("f|force", "Skip the confirmation question")],
         _ => "WARNING! This will remove all custom networks not used by at least one container.",
         async inv => (await PruneNetworksAsync(inv, inv.Flags.List("filter")), null));
 

@@ -14,15 +14,15 @@ public static class RegistryCommands
     {
         Name = "login",
         Usage = "[OPTIONS] [SERVER]",
-        Short = "Authenticate to a registry",
-        Long = "Authenticate to a registry.\nDefaults to Docker Hub if no server is specified.",
+        Short = "Store credentials for a registry",
+        Long = "Store credentials for a registry.\nWithout SERVER, the credentials are for Docker Hub.",
         Group = "common",
         Args = ArgRule.AtMost(1),
         Flags =
         [
-            Flag.String("p|password", "Password or Personal Access Token (PAT)"),
-            Flag.Bool("password-stdin", "Take the Password or Personal Access Token (PAT) from stdin"),
-            Flag.String("u|username", "Username"),
+            Flag.String("p|password", "Password or access token"),
+            Flag.Bool("password-stdin", "Read the password or token from standard input"),
+            Flag.String("u|username", "User name"),
         ],
         Run = LoginAsync,
     };
@@ -118,8 +118,8 @@ public static class RegistryCommands
     {
         Name = "logout",
         Usage = "[SERVER]",
-        Short = "Log out from a registry",
-        Long = "Log out from a registry.\nIf no server is specified, the default is defined by the daemon.",
+        Short = "Forget the credentials stored for a registry",
+        Long = "Forget the credentials stored for a registry.\nWithout SERVER, the engine's default registry is meant.",
         Group = "common",
         Args = ArgRule.AtMost(1),
         Run = async inv =>
@@ -141,15 +141,15 @@ public static class RegistryCommands
     {
         Name = name,
         Usage = "[OPTIONS] NAME[:TAG]",
-        Short = "Upload an image to a registry",
+        Short = "Send an image to a registry",
         AliasPaths = ["image push", "push"],
         Args = ArgRule.Exactly(1),
         Flags =
         [
-            Flag.Bool("a|all-tags", "Push all tags of an image to the repository"),
-            Flag.Bool("disable-content-trust", "Skip image signing", "true"),
-            Flag.String("platform", "Push a platform-specific manifest as a single-platform image to the registry.\nImage index won't be pushed, meaning that other manifests, including attestations won't be preserved.\n'os[/arch[/variant]]': Explicit platform (eg. linux/amd64)"),
-            Flag.Bool("q|quiet", "Suppress verbose output"),
+            Flag.Bool("a|all-tags", "Push every tag of the repository"),
+            Flag.Bool("disable-content-trust", "Push without signing", "true"),
+            Flag.String("platform", "Push one platform's manifest as a single-platform image.\nThe index is not pushed, so other platforms and attestations are left out.\n'os[/arch[/variant]]': the platform (e.g. linux/amd64)"),
+            Flag.Bool("q|quiet", "Print less"),
         ],
         Run = async inv =>
         {

@@ -15,7 +15,7 @@ public static class SystemCommands
     {
         Name = name,
         Usage = "[OPTIONS]",
-        Short = "Display system-wide information",
+        Short = "Show the engine's configuration and counts of its objects",
         AliasPaths = ["system info", "info"],
         Args = ArgRule.None,
         Flags = [Common.FormatFlag(inspect: true)],
@@ -232,15 +232,15 @@ public static class SystemCommands
     {
         Name = name,
         Usage = "[OPTIONS]",
-        Short = "Get real time events from the server",
+        Short = "Follow the engine's events as they happen",
         AliasPaths = ["system events", "events"],
         Args = ArgRule.None,
         Flags =
         [
             Common.FilterFlag(),
             Common.FormatFlag(inspect: true, shorthand: false),
-            Flag.String("since", "Show all events created since timestamp"),
-            Flag.String("until", "Stream events until this timestamp"),
+            Flag.String("since", "Start with the events since this time"),
+            Flag.String("until", "Stop at this time"),
         ],
         Run = EventsAsync,
     };
@@ -324,9 +324,9 @@ public static class SystemCommands
     {
         Name = name,
         Usage = "[OPTIONS]",
-        Short = "Show docker disk usage",
+        Short = "Show how much disk the engine's images, containers, volumes and build cache use",
         Args = ArgRule.None,
-        Flags = [Common.FormatFlag(), Flag.Bool("v|verbose", "Show detailed information on space usage")],
+        Flags = [Common.FormatFlag(), Flag.Bool("v|verbose", "Break the usage down per object")],
         Run = DiskUsageAsync,
     };
 
@@ -432,11 +432,11 @@ public static class SystemCommands
 
     public static CommandSpec ImagePrune(string name) => Pruning.Command(
         name,
-        "Remove unused images",
+        "Delete images no container uses",
         [
-            Flag.Bool("a|all", "Remove all unused images, not just dangling ones"),
-            Flag.List("filter", "Provide filter values (e.g. \"until=<timestamp>\")", "filter"),
-            Flag.Bool("f|force", "Do not prompt for confirmation"),
+            Flag.Bool("a|all", "Delete every image no container uses, named or not"),
+            Flag.List("filter", "Filter by condition (e.g. \"until=<timestamp>\")", "filter"),
+            Flag.Bool("f|force", "Skip the confirmation question"),
         ],
         inv => inv.Flags.Bool("all") ? "WARNING! This will remove all images without at least one container associated to them." : "WARNING! This will remove all dangling images.",
         async inv => await PruneImagesAsync(inv, inv.Flags.Bool("all"), inv.Flags.List("filter")));
@@ -474,14 +474,14 @@ public static class SystemCommands
     {
         Name = name,
         Usage = "[OPTIONS]",
-        Short = "Remove unused data",
+        Short = "Delete stopped containers, unused networks, dangling images and build cache",
         Args = ArgRule.None,
         Flags =
         [
-            Flag.Bool("a|all", "Remove all unused images not just dangling ones"),
-            Flag.List("filter", "Provide filter values (e.g. \"label=<key>=<value>\")", "filter"),
-            Flag.Bool("f|force", "Do not prompt for confirmation"),
-            Flag.Bool("volumes", "Prune anonymous volumes"),
+            Flag.Bool("a|all", "Delete every image no container uses, named or not"),
+            Flag.List("filter", "Filter by condition (e.g. \"label=<key>=<value>\")", "filter"),
+            Flag.Bool("f|force", "Skip the confirmation question"),
+            Flag.Bool("volumes", "Delete unused anonymous volumes too"),
         ],
         Run = async inv =>
         {

@@ -15,7 +15,7 @@ public static class SystemVersion
     {
         Name = "version",
         Usage = "[OPTIONS]",
-        Short = "Show the Docker version information",
+        Short = "Show the versions of the berth client and the engine",
         Group = "common",
         Args = ArgRule.None,
         Flags = [Common.FormatFlag(inspect: true)],

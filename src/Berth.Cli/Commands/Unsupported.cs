@@ -15,7 +15,7 @@ public static class Unsupported
         Short = shortText,
         Group = group,
         Interspersed = false,
-        Flags = [Flag.Bool("help", "Print usage", hidden: true)],
+        Flags = [Flag.Bool("help", "Show this help", hidden: true)],
         Run = _ => throw new CliException($"berth: '{name}' is not supported yet", 125),
     };
 }

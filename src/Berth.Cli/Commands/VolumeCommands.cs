@@ -23,9 +23,9 @@ public static class VolumeCommands
 
     public static CommandSpec Group()
     {
-        var g = new CommandSpec { Name = "volume", Short = "Manage volumes", Group = "management" };
+        var g = new CommandSpec { Name = "volume", Short = "Work with volumes", Group = "management" };
         g.Add(Create());
-        g.Add(Inspect.CreateFor(Inspect.Volume, "[OPTIONS] VOLUME [VOLUME...]", "Display detailed information on one or more volumes"));
+        g.Add(Inspect.CreateFor(Inspect.Volume, "[OPTIONS] VOLUME [VOLUME...]", "Print the full JSON description of volumes"));
         g.Add(List());
         g.Add(Prune());
         g.Add(Remove());
@@ -36,24 +36,24 @@ public static class VolumeCommands
     {
         Name = "create",
         Usage = "[OPTIONS] [VOLUME]",
-        Short = "Create a volume",
+        Short = "Make a new volume",
         Args = ArgRule.AtMost(1),
         Flags =
         [
-            Flag.NotImplemented(Flag.String("availability", "Cluster Volume availability (\"active\", \"pause\", \"drain\")", "active")),
-            Flag.String("d|driver", "Specify volume driver name", "local"),
-            Flag.NotImplemented(Flag.String("group", "Cluster Volume group (cluster volumes)")),
-            Flag.List("label", "Set metadata for a volume"),
-            Flag.NotImplemented(Flag.Bytes("limit-bytes", "Minimum size of the Cluster Volume in bytes")),
-            Flag.String("name", "Specify volume name", hidden: true),
-            Flag.List("o|opt", "Set driver specific options", "map", "map[]"),
-            Flag.NotImplemented(Flag.Bytes("required-bytes", "Maximum size of the Cluster Volume in bytes")),
-            Flag.NotImplemented(Flag.String("scope", "Cluster Volume access scope (\"single\", \"multi\")", "single")),
-            Flag.NotImplemented(Flag.List("secret", "Cluster Volume secrets", "map", "map[]")),
-            Flag.NotImplemented(Flag.String("sharing", "Cluster Volume access sharing (\"none\", \"readonly\", \"onewriter\", \"all\")", "none")),
-            Flag.NotImplemented(Flag.List("topology-preferred", "A topology that the Cluster Volume would be preferred in")),
-            Flag.NotImplemented(Flag.List("topology-required", "A topology that the Cluster Volume must be accessible from")),
-            Flag.NotImplemented(Flag.String("type", "Cluster Volume access type (\"mount\", \"block\")", "block")),
+            Flag.NotImplemented(Flag.String("availability", "Whether the cluster volume takes new work (\"active\", \"pause\", \"drain\")", "active")),
+            Flag.String("d|driver", "Volume driver (local)", "local"),
+            Flag.NotImplemented(Flag.String("group", "Group of the cluster volume")),
+            Flag.List("label", "Label for the volume"),
+            Flag.NotImplemented(Flag.Bytes("limit-bytes", "Smallest size of the cluster volume, in bytes")),
+            Flag.String("name", "Name for the volume", hidden: true),
+            Flag.List("o|opt", "Options for the driver", "map", "map[]"),
+            Flag.NotImplemented(Flag.Bytes("required-bytes", "Largest size of the cluster volume, in bytes")),
+            Flag.NotImplemented(Flag.String("scope", "Who may use the cluster volume at once (\"single\", \"multi\")", "single")),
+            Flag.NotImplemented(Flag.List("secret", "Secrets for the cluster volume", "map", "map[]")),
+            Flag.NotImplemented(Flag.String("sharing", "How nodes share the cluster volume (\"none\", \"readonly\", \"onewriter\", \"all\")", "none")),
+            Flag.NotImplemented(Flag.List("topology-preferred", "Topology the cluster volume should preferably be in")),
+            Flag.NotImplemented(Flag.List("topology-required", "Topology the cluster volume has to be reachable from")),
+            Flag.NotImplemented(Flag.String("type", "How the cluster volume is presented (\"mount\", \"block\")", "block")),
         ],
         Run = async inv =>
         {
@@ -87,14 +87,14 @@ public static class VolumeCommands
         Name = "ls",
         Aliases = ["list"],
         Usage = "[OPTIONS]",
-        Short = "List volumes",
+        Short = "Show volumes",
         Args = ArgRule.None,
         Flags =
         [
-            Flag.NotImplemented(Flag.Bool("cluster", "Display only cluster volumes, and use cluster volume list formatting")),
+            Flag.NotImplemented(Flag.Bool("cluster", "Show cluster volumes only, in their own columns")),
             Common.FilterFlag("Provide filter values (e.g. \"dangling=true\")"),
             Common.FormatFlag(),
-            Flag.Bool("q|quiet", "Only display volume names"),
+            Flag.Bool("q|quiet", "Print volume names only"),
         ],
         Run = async inv =>
         {
@@ -130,10 +130,10 @@ public static class VolumeCommands
         Name = "rm",
         Aliases = ["remove"],
         Usage = "[OPTIONS] VOLUME [VOLUME...]",
-        Short = "Remove one or more volumes",
-        Long = "Remove one or more volumes. You cannot remove a volume that is in use by a container.",
+        Short = "Delete volumes",
+        Long = "Delete volumes. A volume a container still uses is refused.",
         Args = ArgRule.AtLeast(1),
-        Flags = [Flag.Bool("f|force", "Force the removal of one or more volumes")],
+        Flags = [Flag.Bool("f|force", "Succeed even when a volume does not exist")],
         Run = inv => ContainerLifecycle.ForEachAsync(inv, async v =>
         {
             await inv.Client.DeleteAsync($"/volumes/{v}", new EngineQuery().AddBool("force", inv.Flags.Bool("force")), inv.CancellationToken);
@@ -143,11 +143,11 @@ public static class VolumeCommands
 
     private static CommandSpec Prune() => Pruning.Command(
         "prune",
-        "Remove unused local volumes",
+        "Delete local volumes no container uses",
         [
-            Flag.Bool("a|all", "Remove all unused volumes, not just anonymous ones"),
-            Flag.List("filter", "Provide filter values (e.g. \"label=<label>\")", "filter"),
-            Flag.Bool("f|force", "Do not prompt for confirmation"),
+            Flag.Bool("a|all", "Delete named volumes too, not only anonymous ones"),
+            Flag.List("filter", "Filter by condition (e.g. \"label=<label>\")", "filter"),
+            Flag.Bool("f|force", "Skip the confirmation question"),
         ],
         inv => inv.Flags.Bool("all") ? "WARNING! This will remove all local volumes not used by at least one container." : "WARNING! This will remove anonymous local volumes not used by at least one container.",
         async inv => await PruneVolumesAsync(inv, inv.Flags.List("filter"), inv.Flags.Bool("all")));

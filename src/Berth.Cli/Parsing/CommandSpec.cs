@@ -71,7 +71,7 @@ public sealed class CommandSpec
             Name = "help",
             Short = hTaken ? '\0' : 'h',
             Kind = FlagKind.Bool,
-            Usage = "Print usage",
+            Usage = "Show this help",
             Hidden = !hTaken,
         };
     }

@@ -16,7 +16,7 @@ public static class DaemonConfigFile
         "live-restore", "cgroup-parent", "log-driver", "log-opts", "bip", "iptables", "ip-forward",
         "dns", "labels", "default-shm-size", "debug", "default-ulimits",
         "bridge", "fixed-cidr", "mtu", "default-address-pools", "dns-search", "dns-opts",
-        "userland-proxy",
+        "userland-proxy", "seccomp-profile",
     ];
 
     /// <summary>Applies the file's settings to <paramref name="options"/>; <paramref name="flagsGiven"/> are the dockerd flag names set on the command line.</summary>
@@ -78,6 +78,7 @@ public static class DaemonConfigFile
                     "iptables" => o with { Iptables = v.GetBoolean() },
                     "ip-forward" => o with { IpForward = v.GetBoolean() },
                     "userland-proxy" => o with { UserlandProxy = v.GetBoolean() },
+                    "seccomp-profile" => o with { SeccompProfile = v.GetString() },
                     "dns" => o with { Dns = v.EnumerateArray().Select(x => x.GetString()!).ToList() },
                     "dns-search" => o with { DnsSearch = v.EnumerateArray().Select(x => x.GetString()!).ToList() },
                     "dns-opts" => o with { DnsOptions = v.EnumerateArray().Select(x => x.GetString()!).ToList() },

@@ -73,6 +73,13 @@ public sealed record DaemonOptions
 
     public string? DefaultShmSize { get; init; }
 
+    /// <summary>
+    /// --seccomp-profile: "" or "builtin" (Docker's profile), "unconfined", a profile file's path,
+    /// or Berth's "builtin-native" (the built-in profile without 32-bit sub-architectures; faster
+    /// starts). Read by Berth.Runtime.Oci.SeccompDefault.Parse at start.
+    /// </summary>
+    public string? SeccompProfile { get; init; }
+
     /// <summary>--default-ulimit / daemon.json default-ulimits: limits for containers that do not set them.</summary>
     public IReadOnlyList<Berth.Core.Model.Ulimit> DefaultUlimits { get; init; } = [];
 }

@@ -14,6 +14,8 @@ public static class ContainersModule
 
     public static void AddServices(IServiceCollection services, DaemonOptions options)
     {
+        // Read now: a missing or malformed profile file stops the daemon at start, as in dockerd.
+        var seccompDefault = Berth.Runtime.Oci.SeccompDefault.Parse(options.SeccompProfile);
         services.AddSingleton(new ContainerServiceOptions
         {
             DataRoot = options.DataRoot,
@@ -36,6 +38,7 @@ public static class ContainersModule
             Runtimes = RuntimePaths(options.Runtimes),
             DefaultRuntime = options.DefaultRuntime,
             CgroupParent = options.CgroupParent,
+            SeccompDefault = seccompDefault,
         }));
         services.AddSingleton<IContainerImages>(sp => new ImageServiceImages(sp.GetRequiredService<ImageService>()));
         services.AddSingleton(sp => new ContainerService(

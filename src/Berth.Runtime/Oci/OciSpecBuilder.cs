@@ -62,25 +62,25 @@ public sealed class OciSpecBuilder
     private readonly string _arch;
     private readonly Version _kernel;
     private readonly Func<string, IReadOnlyList<DeviceNode>> _hostDevices;
-    private readonly bool _seccompSubArchitectures;
+    private readonly SeccompDefault _seccompDefault;
     private readonly IReadOnlyList<string> _hostCapabilities;
 
     /// <param name="initBinary">Host path of the init bound in as /sbin/docker-init (tini-static).</param>
     /// <param name="arch">Docker's GOARCH name of the host, for seccomp.</param>
     /// <param name="kernel">Host kernel version, for seccomp minKernel.</param>
     /// <param name="hostDevices">Enumerates host devices (a path's device or everything under a directory).</param>
-    /// <param name="seccompSubArchitectures">Filter 32-bit sub-architectures too (see <see cref="SeccompCompiler.Compile"/>).</param>
+    /// <param name="seccompDefault">The daemon's default profile (null: Docker's built-in one).</param>
     /// <param name="hostCapabilities">What "all capabilities" means here (default: this process's bounding set).</param>
     public OciSpecBuilder(
         string initBinary,
         string? arch = null,
         Version? kernel = null,
         Func<string, IReadOnlyList<DeviceNode>>? hostDevices = null,
-        bool seccompSubArchitectures = false,
+        SeccompDefault? seccompDefault = null,
         IReadOnlyList<string>? hostCapabilities = null)
     {
         _hostCapabilities = hostCapabilities ?? Capabilities.ReadHostBounding();
-        _seccompSubArchitectures = seccompSubArchitectures;
+        _seccompDefault = seccompDefault ?? SeccompDefault.Docker;
         _initBinary = initBinary;
         _arch = arch ?? SeccompCompiler.HostArch;
         _kernel = kernel ?? SeccompCompiler.HostKernel();
@@ -152,8 +152,20 @@ public sealed class OciSpecBuilder
 
         if (!launch.Privileged && !security.SeccompUnconfined)
         {
-            var profile = security.SeccompProfileJson is { } json ? SeccompCompiler.ParseProfile(json) : SeccompCompiler.DefaultProfile;
-            linux.Seccomp = SeccompCompiler.Compile(profile, caps, _arch, _kernel, _seccompSubArchitectures);
+            // A profile the container names is Docker's whole reading of it (sub-architectures
+            // included); otherwise the daemon's default, which may be unconfined.
+            if (security.SeccompProfileJson is { } json)
+            {
+                linux.Seccomp = SeccompCompiler.Compile(SeccompCompiler.ParseProfile(json), caps, _arch, _kernel);
+            }
+            else if (security.SeccompBuiltin)
+            {
+                linux.Seccomp = SeccompCompiler.Compile(SeccompCompiler.DefaultProfile, caps, _arch, _kernel);
+            }
+            else if (_seccompDefault.Profile is { } profile)
+            {
+                linux.Seccomp = SeccompCompiler.Compile(profile, caps, _arch, _kernel, _seccompDefault.IncludeSubArchitectures);
+            }
         }
 
         return spec;

@@ -37,10 +37,8 @@ public static class SeccompCompiler
     /// <param name="arch">Docker's GOARCH name of the host.</param>
     /// <param name="kernel">Host kernel version.</param>
     /// <param name="includeSubArchitectures">
-    /// Also filter the archMap's sub-architectures (x86 and x32 on amd64), as Docker does. Off by
-    /// default in Berth: runc 1.1 compiles the filter once per architecture, which measured
-    /// 30–40 ms per container start here; without them a 32-bit binary's syscalls hit libseccomp's
-    /// bad-architecture action (the thread is killed), so nothing is allowed that Docker denies.
+    /// Also filter the archMap's sub-architectures (x86 and x32 on amd64), as Docker does. Only
+    /// the daemon's "builtin-native" default turns it off (<see cref="SeccompDefault.BuiltinNative"/>).
     /// </param>
     public static OciSeccomp Compile(SeccompProfile profile, IReadOnlyCollection<string> capabilities, string arch, Version kernel, bool includeSubArchitectures = true)
     {

@@ -3,12 +3,13 @@ using Berth.Core.Errors;
 namespace Berth.Runtime.Oci;
 
 /// <summary>Parsed --security-opt values; options this host cannot honour are refused by name.</summary>
-public sealed record SecurityOptions(bool NoNewPrivileges, bool SeccompUnconfined, string? SeccompProfileJson, bool UnconfinedPaths)
+/// <param name="SeccompBuiltin">seccomp=builtin: Docker's built-in profile whatever the daemon's default is.</param>
+public sealed record SecurityOptions(bool NoNewPrivileges, bool SeccompUnconfined, string? SeccompProfileJson, bool UnconfinedPaths, bool SeccompBuiltin = false)
 {
     public static SecurityOptions Parse(IReadOnlyList<string> values)
     {
         ArgumentNullException.ThrowIfNull(values);
-        bool noNewPrivileges = false, seccompUnconfined = false, unconfinedPaths = false;
+        bool noNewPrivileges = false, seccompUnconfined = false, unconfinedPaths = false, seccompBuiltin = false;
         string? profile = null;
         foreach (var raw in values)
         {
@@ -21,9 +22,13 @@ public sealed record SecurityOptions(bool NoNewPrivileges, bool SeccompUnconfine
                     noNewPrivileges = value.Length == 0 || bool.Parse(value);
                     break;
                 case "seccomp":
-                    if (value == "unconfined")
+                    if (value == SeccompDefault.Unconfined)
                     {
                         seccompUnconfined = true;
+                    }
+                    else if (value == SeccompDefault.Builtin)
+                    {
+                        seccompBuiltin = true;
                     }
                     else if (value.TrimStart().StartsWith('{'))
                     {
@@ -49,6 +54,6 @@ public sealed record SecurityOptions(bool NoNewPrivileges, bool SeccompUnconfine
             }
         }
 
-        return new SecurityOptions(noNewPrivileges, seccompUnconfined, profile, unconfinedPaths);
+        return new SecurityOptions(noNewPrivileges, seccompUnconfined, profile, unconfinedPaths, seccompBuiltin);
     }
 }

@@ -50,39 +50,36 @@ public sealed class CommandTests
     }
 
     [Fact]
-    public void Ps_help_is_dockers_help_with_berths_name()
+    public void Ps_help_has_dockers_layout_and_flags_in_berths_words()
     {
         var root = CommandTree.Build("berth");
         var help = HelpWriter.Render(root.FindChild("ps")!, 79);
         const string expected = """
             Usage:  berth ps [OPTIONS]
 
-            List containers
+            Show containers
 
             Aliases:
               berth container ls, berth container list, berth container ps, berth ps
 
             Options:
-              -a, --all             Show all containers (default shows just running)
-              -f, --filter filter   Filter output based on conditions provided
-                  --format string   Format output using a custom template:
-                                    'table':            Print output in table format
-                                    with column headers (default)
-                                    'table TEMPLATE':   Print output in table format
-                                    using the given Go template
-                                    'json':             Print in JSON format
-                                    'TEMPLATE':         Print output using the given
-                                    Go template.
-                                    Refer to https://docs.docker.com/go/formatting/
-                                    for more information about formatting output with
-                                    templates
-              -n, --last int        Show n last created containers (includes all
-                                    states) (default -1)
-              -l, --latest          Show the latest created container (includes all
-                                    states)
-                  --no-trunc        Don't truncate output
-              -q, --quiet           Only display container IDs
-              -s, --size            Display total file sizes
+              -a, --all             Include stopped containers
+              -f, --filter filter   Show only what matches a condition (key=value)
+                  --format string   Shape of the output:
+                                    'table':            a table with a header line
+                                    (default)
+                                    'table TEMPLATE':   a table whose columns a Go
+                                    template gives
+                                    'json':             one JSON object per line
+                                    'TEMPLATE':         a Go template per item.
+                                    Templates work as in Docker:
+                                    https://docs.docker.com/go/formatting/
+              -n, --last int        The n most recently made containers, in any state
+                                    (default -1)
+              -l, --latest          The most recently made container, in any state
+                  --no-trunc        Print full values
+              -q, --quiet           Print container IDs only
+              -s, --size            Add the size of each container's files
 
             """;
         Assert.Equal(expected.Replace("\r", string.Empty, StringComparison.Ordinal), help);

@@ -85,9 +85,22 @@ public static class InfoRoutes
             DefaultRuntime = options.DefaultRuntime,
             Swarm = new Wire.SwarmInfo(string.Empty, string.Empty, "inactive", false, string.Empty, null),
             LiveRestoreEnabled = options.LiveRestore,
-            SecurityOptions = cgroup2 ? ["name=seccomp,profile=builtin", "name=cgroupns"] : ["name=seccomp,profile=builtin"],
+            SecurityOptions = SecurityOptions(options, cgroup2),
         };
         await ContainerRoutes.WriteJsonAsync(ctx, info, ContainersJsonContext.Default.SystemInfo).ConfigureAwait(false);
+    }
+
+    /// <summary>docker info's security options: the daemon's default seccomp profile by name ("builtin", "unconfined", a path, Berth's "builtin-native").</summary>
+    private static List<string> SecurityOptions(DaemonOptions options, bool cgroup2)
+    {
+        var profile = string.IsNullOrEmpty(options.SeccompProfile) ? Berth.Runtime.Oci.SeccompDefault.Builtin : options.SeccompProfile;
+        List<string> result = [$"name=seccomp,profile={profile}"]; // dockerd lists "unconfined" too
+        if (cgroup2)
+        {
+            result.Add("name=cgroupns");
+        }
+
+        return result;
     }
 
     /// <summary>A stable engine ID kept in the data root (docker info's ID).</summary>
