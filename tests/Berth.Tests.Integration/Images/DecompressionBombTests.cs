@@ -52,18 +52,50 @@ public sealed class DecompressionBombTests(BombDaemon fixture) : IClassFixture<B
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
+    /// <summary>Passes writes on and hashes them (the tar's digest is the layer's diff ID).</summary>
+    private sealed class HashingWriteStream(Stream inner, IncrementalHash hash) : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            hash.AppendData(buffer);
+            inner.Write(buffer);
+        }
+
+        public override void Flush() => inner.Flush();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+
     /// <summary>A docker-archive whose one layer is a gzip'd tar holding a 2 GiB file of zeros.</summary>
     private static byte[] BombArchive()
     {
+        // A valid image in every other respect (its diff ID is right), so that only the cap stops it.
         using var layer = new MemoryStream();
+        using var diffId = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         using (var gz = new GZipStream(layer, CompressionLevel.Optimal, leaveOpen: true))
-        using (var tar = new TarWriter(gz, TarEntryFormat.Pax, leaveOpen: true))
+        using (var hashed = new HashingWriteStream(gz, diffId))
+        using (var tar = new TarWriter(hashed, TarEntryFormat.Pax, leaveOpen: true))
         {
             tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "zeros") { DataStream = new ZeroStream(2L << 30) });
         }
 
-        // The diff ID does not matter: the layer is refused while it expands, before it is compared.
-        var config = Encoding.UTF8.GetBytes("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:" + Convert.ToHexStringLower(SHA256.HashData("x"u8)) + "\"]}}");
+        var config = Encoding.UTF8.GetBytes("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:" + Convert.ToHexStringLower(diffId.GetHashAndReset()) + "\"]}}");
         var manifest = Encoding.UTF8.GetBytes("[{\"Config\":\"config.json\",\"RepoTags\":[\"bomb:v1\"],\"Layers\":[\"layer.tar.gz\"]}]");
         using var archive = new MemoryStream();
         using (var tar = new TarWriter(archive, TarEntryFormat.Ustar, leaveOpen: true))
