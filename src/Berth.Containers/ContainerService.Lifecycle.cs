@@ -101,11 +101,14 @@ public sealed partial class ContainerService
             throw exitCode is 126 or 127 ? BerthException.Invalid(message) : new BerthException(ErrorKind.Internal, message, e);
         }
 
+        // The process runs from here on; until the record below is saved, a crash leaves a record
+        // that says otherwise, which InitializeAsync reconciles with the live monitor.
+        Berth.Platform.Processes.FaultInjection.KillPoint("container-start-before-record");
         var healthy = HealthRules.HasProbe(c.Config.Healthcheck);
         entry.RunGeneration++;
         var generation = entry.RunGeneration;
         var now = Current(c.Id);
-        now = Commit(now with
+        var running = now with
         {
             Network = networkState ?? now.Network,
             State = now.State with
@@ -121,7 +124,21 @@ public sealed partial class ContainerService
                 StartedAt = started.StartedAt,
                 Health = healthy ? new HealthState { Status = HealthState.Starting, Log = now.State.Health?.Log ?? [] } : now.State.Health,
             },
-        });
+        };
+        try
+        {
+            now = Commit(running);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The process runs whatever the disk says: recording it as stopped (the failure path
+            // above) would hide a live process. As dockerd does, the start stands, the truth is
+            // kept in memory, the next save writes it, and a daemon restart before then finds the
+            // live monitor (InitializeAsync).
+            LogWarning(_logger, c.Id, "saving the record of a started container", e);
+            now = Commit(running, persist: false);
+        }
+
         Publish(now, "start");
         WatchExit(entry, now.Id, generation);
         if (healthy)

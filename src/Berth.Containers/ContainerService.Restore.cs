@@ -46,6 +46,13 @@ public sealed partial class ContainerService
                 continue;
             }
 
+            if (!(c.State.Running && !c.State.Restarting) && aliveSet.Contains(c.Id))
+            {
+                // The runtime started a process that the record does not show (the daemon died, or
+                // the save failed, between the runtime's start and the record): adopt it, or clear it.
+                c = await ReconcileUnrecordedStartAsync(c, cancellationToken).ConfigureAwait(false);
+            }
+
             if (c.State.Running && !c.State.Restarting && aliveSet.Contains(c.Id))
             {
                 RuntimeStatus? status = null;
@@ -133,6 +140,67 @@ public sealed partial class ContainerService
                 }
             });
         }
+    }
+
+    /// <summary>
+    /// A container whose record says created, exited or restarting while its monitor lives: every
+    /// window of the start path between "the runtime started the process" and "the record says
+    /// running" ends here after a crash. A process that runs (or ran and left an exit record) is
+    /// the truth: the record becomes running with its pid and network, and the exit watcher then
+    /// records a real exit as usual. A monitor without a process (runc still creating, or failed)
+    /// is deleted, so the record's state stays true.
+    /// </summary>
+    private async Task<Container> ReconcileUnrecordedStartAsync(Container c, CancellationToken cancellationToken)
+    {
+        RuntimeStatus? status = null;
+        try
+        {
+            status = await _runtime.GetStatusAsync(c.Id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogWarning(_logger, c.Id, "reading the runtime status", e);
+        }
+
+        var ran = status is { State: RuntimeState.Running or RuntimeState.Paused, Pid: > 0 } or { State: RuntimeState.Stopped };
+        if (!ran)
+        {
+            LogInfo(_logger, c.Id, "deleting a runtime container whose start was not completed");
+            await _runtime.DeleteAsync(c.Id, cancellationToken).ConfigureAwait(false);
+            return c;
+        }
+
+        LogInfo(_logger, c.Id, "adopting a process whose start was not recorded");
+        ContainerNetworkState? network = null;
+        if (Networks is not null)
+        {
+            try
+            {
+                var attachment = await Networks.GetAttachmentAsync(c.Id, cancellationToken).ConfigureAwait(false);
+                network = attachment is null ? null : ContainerNetworkState.From(attachment);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogWarning(_logger, c.Id, "reading the network attachment", e);
+            }
+        }
+
+        return Commit(c with
+        {
+            Network = network ?? c.Network,
+            State = c.State with
+            {
+                Running = true,
+                Restarting = false,
+                Paused = status!.State == RuntimeState.Paused,
+                Dead = false,
+                OomKilled = false,
+                Pid = status.Pid,
+                ExitCode = 0,
+                Error = string.Empty,
+                StartedAt = _time.GetUtcNow(),
+            },
+        });
     }
 
     /// <summary>

@@ -20,8 +20,9 @@ public static class DaemonHost
             throw BerthException.Invalid("userland-proxy=true is not supported: Berth forwards published ports in the kernel (nftables DNAT), as dockerd does with userland-proxy=false");
         }
 
-        Directory.CreateDirectory(options.DataRoot);
-        Directory.CreateDirectory(options.ExecRoot);
+        // Modes are set (and corrected on existing directories) whatever the umask: see docs/ARCHITECTURE.md, "State".
+        Berth.Platform.Files.StateDirectory.Ensure(options.DataRoot, Berth.Platform.Files.StateDirectory.DataRoot);
+        Berth.Platform.Files.StateDirectory.Ensure(options.ExecRoot, Berth.Platform.Files.StateDirectory.Traversable);
         WritePidFile(options.PidFile);
 
         var builder = WebApplication.CreateSlimBuilder();

@@ -22,15 +22,21 @@ public sealed partial class ImageService
             var (decompressed, kind) = await Decompression.OpenAsync(rawHash, ct).ConfigureAwait(false);
             await using (decompressed.ConfigureAwait(false))
             {
+                // A compressed layer may not expand past the daemon's caps (a decompression bomb is
+                // refused before it fills the disk); an uncompressed one is as big as what was sent.
+                var expanded = kind == LayerCompression.None
+                    ? decompressed
+                    : new ExpansionGuardStream(decompressed, () => rawHash.BytesRead, _options.LayerExpansionLimit);
+
                 // Uncompressed: the diff ID is the digest of the raw bytes, hashed once.
-                using var tarHash = kind == LayerCompression.None ? null : new HashingReadStream(decompressed);
-                var tar = (Stream?)tarHash ?? decompressed;
+                using var tarHash = kind == LayerCompression.None ? null : new HashingReadStream(expanded);
+                var tar = (Stream?)tarHash ?? expanded;
                 var size = await LayerApplier.ApplyAsync(tar, staging.FsPath, ct).ConfigureAwait(false);
                 var diffId = tarHash is null ? default : await tarHash.DrainAndGetDigestAsync(ct).ConfigureAwait(false);
                 if (tarHash is null)
                 {
                     var buf = new byte[1 << 16];
-                    while (await decompressed.ReadAsync(buf, ct).ConfigureAwait(false) > 0)
+                    while (await expanded.ReadAsync(buf, ct).ConfigureAwait(false) > 0)
                     {
                     }
                 }

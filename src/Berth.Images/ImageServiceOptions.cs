@@ -7,6 +7,9 @@ public sealed record ImageServiceOptions(string DataRoot)
 
     public string SnapshotsRoot => Path.Combine(DataRoot, "snapshots");
 
+    /// <summary>How far a compressed layer may expand (daemon.json layer-max-expanded-size, layer-max-expansion-ratio).</summary>
+    public Berth.Storage.Layers.ExpansionLimit LayerExpansionLimit { get; init; } = Berth.Storage.Layers.ExpansionLimit.Default;
+
     /// <summary>Platform stamped on imported images and preferred when an index offers several.</summary>
     public string Os { get; init; } = "linux";
 

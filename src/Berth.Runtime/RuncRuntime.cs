@@ -38,8 +38,9 @@ public sealed class RuncRuntime : IContainerRuntime, IDisposable
         _specBuilder = specBuilder ?? new OciSpecBuilder(options.InitPath, seccompDefault: options.SeccompDefault);
         _containersRoot = Path.Combine(options.ExecRoot, "containers");
         _socketDir = Path.Combine(options.ExecRoot, "m");
-        Directory.CreateDirectory(_containersRoot);
-        Directory.CreateDirectory(_socketDir);
+        // Bundles hold the containers' environments; the monitor sockets serve attach and logs.
+        Berth.Platform.Files.StateDirectory.Ensure(_containersRoot, Berth.Platform.Files.StateDirectory.Private);
+        Berth.Platform.Files.StateDirectory.Ensure(_socketDir, Berth.Platform.Files.StateDirectory.Private);
 
         // Unix socket paths are limited to 107 bytes; a 64-hex id plus ".c" must fit.
         var longest = System.Text.Encoding.UTF8.GetByteCount(Path.Combine(_socketDir, new string('0', 64)) + ".c");
@@ -353,7 +354,12 @@ public sealed class RuncRuntime : IContainerRuntime, IDisposable
         var execId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
         var prefix = Path.Combine(_socketDir, "x" + execId);
         var processJson = prefix + ".json";
-        await File.WriteAllBytesAsync(processJson, JsonSerializer.SerializeToUtf8Bytes(process, OciJsonContext.Default.OciProcess), cancellationToken).ConfigureAwait(false);
+        // The process spec carries the exec's environment: owner-only, like the bundle. It lives
+        // only until the monitor has read it, so it is not fsync'd (an exec does not survive a crash).
+        await using (var processFile = new FileStream(processJson, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = Berth.Platform.Files.AtomicFile.PrivateMode }))
+        {
+            await processFile.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(process, OciJsonContext.Default.OciProcess), cancellationToken).ConfigureAwait(false);
+        }
 
         var toClose = new List<int>();
         int stdinOurs = -1, stdoutOurs, stderrOurs = -1, statusOurs, controlOurs;
@@ -663,12 +669,7 @@ public sealed class RuncRuntime : IContainerRuntime, IDisposable
         }
     }
 
-    private static void WriteAtomically(string path, byte[] content)
-    {
-        var tmp = path + ".tmp";
-        File.WriteAllBytes(tmp, content);
-        File.Move(tmp, path, overwrite: true);
-    }
+    private static void WriteAtomically(string path, byte[] content) => Berth.Platform.Files.AtomicFile.Write(path, content);
 
     private static string? TryReadText(string path)
     {

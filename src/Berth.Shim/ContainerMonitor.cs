@@ -191,9 +191,7 @@ internal sealed class ContainerMonitor
         }
 
         var record = new ExitRecord(WaitStatus.ToExitCode(status), oom, exitNanos);
-        var exitPath = Path.Combine(_stateDir, ExitRecord.FileName);
-        File.WriteAllText(exitPath + ".tmp", record.Format());
-        File.Move(exitPath + ".tmp", exitPath, overwrite: true);
+        record.WriteTo(_stateDir);
 
         File.Delete(_config.SocketPath);
         var payload = System.Text.Encoding.ASCII.GetBytes(record.Format());

@@ -385,13 +385,7 @@ public sealed partial class VolumeService
         {
             // Docker's local volumes are world-traversable with a root-owned 0755 _data.
             Berth.Platform.Files.PosixFiles.Chmod(Path.Combine(tmp, "_data"), 0x1ED);
-            using (var fs = new FileStream(Path.Combine(tmp, MetadataFile), FileMode.CreateNew, FileAccess.Write))
-            {
-                JsonSerializer.Serialize(fs, volume, VolumeRecordJsonContext.Default.Volume);
-                fs.Flush(flushToDisk: true);
-            }
-
-            Berth.Platform.Files.PosixFiles.FsyncDirectory(tmp);
+            AtomicFile.Write(Path.Combine(tmp, MetadataFile), s => JsonSerializer.Serialize(s, volume, VolumeRecordJsonContext.Default.Volume));
             Directory.Move(tmp, Path.Combine(_root, volume.Name));
             Berth.Platform.Files.PosixFiles.FsyncDirectory(_root);
         }
@@ -425,7 +419,7 @@ public sealed partial class VolumeService
 
     private void Load()
     {
-        Directory.CreateDirectory(_root);
+        StateDirectory.Ensure(_root, StateDirectory.Private); // volume data is reached through containers' mounts only
         _ = PosixFiles.TryMarkTopDirectory(_root); // anonymous volumes come and go with containers
         foreach (var dir in Directory.EnumerateDirectories(_root))
         {

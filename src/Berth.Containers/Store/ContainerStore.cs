@@ -24,7 +24,7 @@ public sealed class ContainerStore
     public ContainerStore(string containersRoot)
     {
         _root = containersRoot;
-        Directory.CreateDirectory(_root);
+        StateDirectory.Ensure(_root, StateDirectory.Private); // records hold containers' environments
         _ = PosixFiles.TryMarkTopDirectory(_root); // container directories are spread over block groups (see there)
     }
 
@@ -43,10 +43,7 @@ public sealed class ContainerStore
         foreach (var dir in Directory.EnumerateDirectories(_root))
         {
             var id = Path.GetFileName(dir);
-            foreach (var tmp in Directory.EnumerateFiles(dir, RecordFile + ".tmp*"))
-            {
-                File.Delete(tmp);
-            }
+            AtomicFile.RemoveLeftovers(dir);
 
             var file = Path.Combine(dir, RecordFile);
             Container? c = null;
@@ -121,15 +118,7 @@ public sealed class ContainerStore
     {
         var dir = DirectoryOf(container.Id);
         Directory.CreateDirectory(dir);
-        var file = Path.Combine(dir, RecordFile);
-        var tmp = file + ".tmp" + Environment.CurrentManagedThreadId.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(fs, container, ContainerRecordJsonContext.Default.Container);
-            fs.Flush(flushToDisk: true);
-        }
-
-        File.Move(tmp, file, overwrite: true);
+        AtomicFile.Write(Path.Combine(dir, RecordFile), s => JsonSerializer.Serialize(s, container, ContainerRecordJsonContext.Default.Container));
         Publish(container);
     }
 

@@ -17,6 +17,9 @@ public static class DaemonConfigFile
         "dns", "labels", "default-shm-size", "debug", "default-ulimits",
         "bridge", "fixed-cidr", "mtu", "default-address-pools", "dns-search", "dns-opts",
         "userland-proxy", "seccomp-profile",
+
+        // Berth's own (dockerd has no such caps): see Berth.Storage.Layers.ExpansionLimit.
+        "layer-max-expanded-size", "layer-max-expansion-ratio",
     ];
 
     /// <summary>Applies the file's settings to <paramref name="options"/>; <paramref name="flagsGiven"/> are the dockerd flag names set on the command line.</summary>
@@ -89,6 +92,8 @@ public static class DaemonConfigFile
                     "labels" => o with { Labels = v.EnumerateArray().Select(x => x.GetString()!).Select(SplitLabel).ToDictionary(x => x.Key, x => x.Value) },
                     "default-shm-size" => o with { DefaultShmSize = v.GetString() },
                     "default-ulimits" => o with { DefaultUlimits = ParseUlimits(path, v) },
+                    "layer-max-expanded-size" => o with { LayerExpansionLimit = o.LayerExpansionLimit with { MaxExpandedBytes = ParsePositiveSize(path, p.Name, v) } },
+                    "layer-max-expansion-ratio" => o with { LayerExpansionLimit = o.LayerExpansionLimit with { MaxRatio = ParsePositiveNumber(path, p.Name, v) } },
                     _ => o,
                 };
             }
@@ -147,6 +152,34 @@ public static class DaemonConfigFile
 
         return list;
     }
+
+    /// <summary>A byte count as a number or in Docker's size syntax ("64g", "512m").</summary>
+    private static long ParsePositiveSize(string path, string key, JsonElement v)
+    {
+        long bytes = -1;
+        if (v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n))
+        {
+            bytes = n;
+        }
+        else if (v.ValueKind == JsonValueKind.String)
+        {
+            try
+            {
+                bytes = Berth.Runtime.Logging.LogRotation.ParseSize(v.GetString()!);
+            }
+            catch (BerthException)
+            {
+                bytes = -1;
+            }
+        }
+
+        return bytes > 0 ? bytes : throw BerthException.Invalid($"unable to configure the Docker daemon with file {path}: {key} must be a positive size (bytes, or like \"64g\")");
+    }
+
+    private static double ParsePositiveNumber(string path, string key, JsonElement v) =>
+        v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d) && d >= 1
+            ? d
+            : throw BerthException.Invalid($"unable to configure the Docker daemon with file {path}: {key} must be a number of at least 1");
 
     private static KeyValuePair<string, string> SplitLabel(string label)
     {

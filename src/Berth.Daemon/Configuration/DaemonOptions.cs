@@ -82,4 +82,7 @@ public sealed record DaemonOptions
 
     /// <summary>--default-ulimit / daemon.json default-ulimits: limits for containers that do not set them.</summary>
     public IReadOnlyList<Berth.Core.Model.Ulimit> DefaultUlimits { get; init; } = [];
+
+    /// <summary>daemon.json layer-max-expanded-size / layer-max-expansion-ratio: caps against decompression bombs.</summary>
+    public Berth.Storage.Layers.ExpansionLimit LayerExpansionLimit { get; init; } = Berth.Storage.Layers.ExpansionLimit.Default;
 }

@@ -18,7 +18,7 @@ public static class ImagesModule
         // One metadata database for the whole engine; other modules use the same singleton.
         services.TryAddSingleton(_ => new EngineDatabase(options.DataRoot));
         services.AddSingleton(sp => new ImageService(
-            new ImageServiceOptions(options.DataRoot),
+            new ImageServiceOptions(options.DataRoot) { LayerExpansionLimit = options.LayerExpansionLimit },
             sp.GetRequiredService<EngineDatabase>(),
             sp.GetRequiredService<EventBus>(),
             sp.GetRequiredService<TimeProvider>(),

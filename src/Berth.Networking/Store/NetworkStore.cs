@@ -1,13 +1,14 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Berth.Networking.Model;
+using Berth.Platform.Files;
 
 namespace Berth.Networking.Store;
 
 /// <summary>
 /// Networking state on disk, one JSON file per network and per sandbox under
 /// &lt;data-root&gt;/network/{networks,sandboxes}/. Each write goes to a temporary file that is
-/// renamed over the old one, so a crash leaves either the old or the new file, never half of one.
+/// renamed over the old one (<see cref="AtomicFile"/>), so a crash leaves either the old or the new file, never half of one.
 /// IP and port allocations are not stored separately: they are rebuilt from the sandboxes.
 /// </summary>
 public sealed class NetworkStore
@@ -20,6 +21,7 @@ public sealed class NetworkStore
         Root = Path.Combine(dataRoot, "network");
         _networks = Path.Combine(Root, "networks");
         _sandboxes = Path.Combine(Root, "sandboxes");
+        StateDirectory.Ensure(Root, StateDirectory.Private);
         Directory.CreateDirectory(_networks);
         Directory.CreateDirectory(_sandboxes);
     }
@@ -57,18 +59,15 @@ public sealed class NetworkStore
             }
         }
 
+        AtomicFile.RemoveLeftovers(dir);
         foreach (var tmp in Directory.EnumerateFiles(dir, "*.tmp"))
         {
-            File.Delete(tmp);
+            File.Delete(tmp); // the names earlier versions used
         }
 
         return list;
     }
 
-    private static void Write<T>(string path, T value, JsonTypeInfo<T> type)
-    {
-        var tmp = path + "." + Environment.CurrentManagedThreadId.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".tmp";
-        File.WriteAllBytes(tmp, JsonSerializer.SerializeToUtf8Bytes(value, type));
-        File.Move(tmp, path, overwrite: true);
-    }
+    private static void Write<T>(string path, T value, JsonTypeInfo<T> type) =>
+        AtomicFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(value, type));
 }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using Microsoft.Win32.SafeHandles;
 
 namespace Berth.Runtime.Logging;
 
@@ -102,13 +101,21 @@ public sealed class JsonLogWriter : IDisposable
         _fileSize = 0;
     }
 
+    private const UnixFileMode LogFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+
     private static FileStream OpenAppend(string path)
     {
-        SafeFileHandle handle = File.OpenHandle(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        // 0640, dockerd's mode for json-file logs: what a container prints may be secret.
+        var stream = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.OpenOrCreate,
+            Access = FileAccess.Write,
+            Share = FileShare.ReadWrite | FileShare.Delete,
+            BufferSize = 0,
+            UnixCreateMode = LogFileMode,
+        });
 
-        // FileMode.Append on a raw handle does not position it: without the seek, a restarted
-        // container's first entries would overwrite the log of its previous runs.
-        var stream = new FileStream(handle, FileAccess.Write, bufferSize: 0);
+        // Without the seek, a restarted container's first entries would overwrite the log of its previous runs.
         stream.Seek(0, SeekOrigin.End);
         return stream;
     }

@@ -153,11 +153,28 @@ public static class UserResolver
         }
     }
 
-    /// <summary>Reads a text file inside a rootfs safely (symlinks cannot escape), or null.</summary>
+    /// <summary>
+    /// The most of /etc/passwd or /etc/group that is read (8 MiB: a directory-synced passwd of
+    /// ~100,000 users). The image controls these files; a bigger one is refused, not truncated.
+    /// </summary>
+    public const int MaxFileBytes = 8 << 20;
+
+    /// <summary>
+    /// Reads the container's /etc/passwd or /etc/group (null when absent) without ever hanging:
+    /// symlinks resolve inside the rootfs only, and a FIFO, device, socket, directory or file over
+    /// <see cref="MaxFileBytes"/> is refused with InvalidArgument naming the problem.
+    /// </summary>
     public static string? ReadRootFile(string rootfs, string path)
     {
-        var bytes = Berth.Platform.Files.SafeRoot.TryReadAllBytes(rootfs, path);
-        return bytes is null ? null : Encoding.UTF8.GetString(bytes);
+        try
+        {
+            var bytes = Berth.Platform.Files.SafeRoot.TryReadBoundedRegularFile(rootfs, path, MaxFileBytes);
+            return bytes is null ? null : Encoding.UTF8.GetString(bytes);
+        }
+        catch (InvalidDataException e)
+        {
+            throw BerthException.Invalid($"unable to look up users and groups: the container's {e.Message}");
+        }
     }
 
     private sealed record PasswdEntry(string Name, uint Uid, uint Gid, string Home);

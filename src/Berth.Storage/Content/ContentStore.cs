@@ -20,6 +20,7 @@ public sealed class ContentStore
         Root = root;
         _blobs = Path.Combine(root, "blobs", "sha256");
         _ingest = Path.Combine(root, "ingest");
+        StateDirectory.Ensure(root, StateDirectory.Private); // image configs carry their environments
         Directory.CreateDirectory(_blobs);
         Directory.CreateDirectory(_ingest);
     }

@@ -44,7 +44,7 @@ public sealed class Snapshotter
         _db = db;
         _time = time;
         Root = root;
-        Directory.CreateDirectory(root);
+        StateDirectory.Ensure(root, StateDirectory.Private); // layer contents: only reachable through a container's mount
         _ = PosixFiles.TryMarkTopDirectory(root); // snapshots come and go with containers
         db.Migrate("snapshots", Migrations);
     }

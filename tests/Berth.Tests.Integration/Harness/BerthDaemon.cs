@@ -60,7 +60,7 @@ public sealed class BerthDaemon : IAsyncDisposable
     /// <summary>Starts a daemon named "bit-&lt;prefix&gt;-&lt;n&gt;-&lt;pid&gt;"; extra daemon flags may be given.</summary>
     public static async Task<BerthDaemon> StartAsync(string prefix, params string[] extraArgs)
     {
-        var name = $"bit-{prefix}-{Interlocked.Increment(ref _counter)}-{Environment.ProcessId}";
+        var name = $"bit-{prefix}-{Interlocked.Increment(ref _counter)}-{System.Environment.ProcessId}";
         var d = new BerthDaemon(name);
         await Shell.RunAsync("ip", ["netns", "delete", name]);
         await Shell.CheckAsync("ip", "netns", "add", name);
@@ -78,6 +78,11 @@ public sealed class BerthDaemon : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (key, value) in Environment)
+        {
+            psi.Environment[key] = value;
+        }
+
         foreach (var a in new[] { $"--net=/run/netns/{Netns}", "--", RepoPaths.Daemon, "-H", DockerHost, "--data-root", DataRoot, "--exec-root", ExecRoot, "--cgroup-parent", $"/{Name}", "--log-level", "debug" }.Concat(extraArgs))
         {
             psi.ArgumentList.Add(a);
@@ -174,6 +179,16 @@ public sealed class BerthDaemon : IAsyncDisposable
         {
             throw new InvalidOperationException($"loading busybox failed: {(int)r.StatusCode} {body}");
         }
+    }
+
+    /// <summary>Extra environment for berthd from its next (re)start on (e.g. a fault-injection point).</summary>
+    public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Waits for a daemon that is expected to end by itself (a fault-injection point); its exit code.</summary>
+    public async Task<int> WaitForExitAsync()
+    {
+        await _process!.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        return _process.ExitCode;
     }
 
     /// <summary>SIGKILL the daemon (crash test); containers and monitors are left as they are.</summary>
