@@ -17,11 +17,11 @@ public static class App
         Flag.Bool("D|debug", "Enable debug mode"),
         Flag.List("H|host", "Daemon socket to connect to"),
         Flag.String("l|log-level", "Set the logging level (\"debug\", \"info\", \"warn\", \"error\", \"fatal\")", "info"),
-        Flag.NotImplemented(Flag.Bool("tls", "Use TLS; implied by --tlsverify")),
-        Flag.NotImplemented(Flag.String("tlscacert", "Trust certs signed only by this CA", "/root/.docker/ca.pem")),
-        Flag.NotImplemented(Flag.String("tlscert", "Path to TLS certificate file", "/root/.docker/cert.pem")),
-        Flag.NotImplemented(Flag.String("tlskey", "Path to TLS key file", "/root/.docker/key.pem")),
-        Flag.NotImplemented(Flag.Bool("tlsverify", "Use TLS and verify the remote")),
+        Flag.Bool("tls", "Use TLS; implied by --tlsverify"),
+        Flag.String("tlscacert", "Trust certs signed only by this CA", "/root/.docker/ca.pem"),
+        Flag.String("tlscert", "Path to TLS certificate file", "/root/.docker/cert.pem"),
+        Flag.String("tlskey", "Path to TLS key file", "/root/.docker/key.pem"),
+        Flag.Bool("tlsverify", "Use TLS and verify the remote"),
         Flag.Bool("v|version", "Print version information and quit"),
     ];
 
@@ -54,6 +54,11 @@ public static class App
             ctx.HostFlag = hosts.Count == 1 ? hosts[0] : null;
             ctx.ConfigDir = global.String("config");
             ctx.Debug = global.Bool("debug");
+            ctx.TlsFlag = global.Bool("tls");
+            ctx.TlsVerifyFlag = global.IsSet("tlsverify") ? global.Bool("tlsverify") : null;
+            ctx.TlsCaCertFlag = global.String("tlscacert");
+            ctx.TlsCertFlag = global.String("tlscert");
+            ctx.TlsKeyFlag = global.String("tlskey");
 
             var rest = global.Args;
             if (rest.Count == 0)

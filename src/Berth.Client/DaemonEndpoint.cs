@@ -5,6 +5,9 @@ public sealed record DaemonEndpoint(bool IsUnix, string Path, string Host, int P
 {
     public const string DefaultHost = "unix:///run/berth/berth.sock";
 
+    /// <summary>TLS for a tcp:// endpoint (null: plain).</summary>
+    public ClientTls? Tls { get; init; }
+
     /// <summary>
     /// The CLI's order: <c>-H/--host</c>, then <c>BERTH_HOST</c>, then <c>DOCKER_HOST</c>, then the
     /// default socket.

@@ -20,6 +20,7 @@ public static class DaemonHost
             throw BerthException.Invalid("userland-proxy=true is not supported: Berth forwards published ports in the kernel (nftables DNAT), as dockerd does with userland-proxy=false");
         }
 
+        var listeners = DaemonListeners.Plan(options);
         Directory.CreateDirectory(options.DataRoot);
         Directory.CreateDirectory(options.ExecRoot);
         WritePidFile(options.PidFile);
@@ -31,16 +32,18 @@ public static class DaemonHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", options.LogLevel == "debug" ? LogLevel.Debug : LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
 
+        var limits = new EdgeLimits();
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Limits.MaxRequestBodySize = null; // image loads and archives are large; routes cap JSON bodies themselves
+            k.Limits.MaxRequestBodySize = null; // image loads and archives are large; BodySizeLimitMiddleware caps every other route
             k.Limits.MinRequestBodyDataRate = null;
             k.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(10);
+            k.Limits.MaxRequestLineSize = limits.MaxRequestLineSize;
+            k.Limits.MaxRequestHeadersTotalSize = limits.MaxRequestHeadersTotalSize;
+            k.Limits.MaxRequestHeaderCount = limits.MaxRequestHeaderCount;
+            k.Limits.RequestHeadersTimeout = limits.RequestHeadersTimeout;
             k.AddServerHeader = false;
-            foreach (var host in options.Hosts)
-            {
-                Listen(k, host);
-            }
+            listeners.Configure(k, limits);
         });
 
         ApiJson.Register(SystemJsonContext.Default);
@@ -52,6 +55,7 @@ public static class DaemonHost
         builder.Services.ConfigureHttpJsonOptions(j => ApiJson.Configure(j.SerializerOptions));
 
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(limits);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<EventBus>();
         builder.Services.AddSingleton<IdleMemoryTrimmer>();
@@ -66,8 +70,8 @@ public static class DaemonHost
         app.UseMiddleware<ActivityMiddleware>();
         app.UseMiddleware<ApiVersionMiddleware>();
         app.UseMiddleware<ErrorMiddleware>();
-        app.UseMiddleware<BodySizeLimitMiddleware>();
         app.UseRouting();
+        app.UseMiddleware<BodySizeLimitMiddleware>();
         SystemModule.Map(app);
         ImagesModule.Map(app);
         ContainersModule.Map(app);
@@ -84,7 +88,14 @@ public static class DaemonHost
         var shutdownContainers = ContainersModule.ShutdownStep(app.Services);
         try
         {
+            var edgeLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Berth.Daemon.Listeners");
+            foreach (var warning in listeners.Warnings())
+            {
+                edgeLog.LogWarning("{Warning}", warning);
+            }
+
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            listeners.SecureUnixSockets(w => edgeLog.LogWarning("{Warning}", w));
             await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
         }
@@ -97,35 +108,7 @@ public static class DaemonHost
                 File.Delete(pf);
             }
 
-            foreach (var host in options.Hosts.Where(h => h.StartsWith("unix://", StringComparison.Ordinal)))
-            {
-                File.Delete(host["unix://".Length..]);
-            }
-        }
-    }
-
-    private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions k, string host)
-    {
-        if (host.StartsWith("unix://", StringComparison.Ordinal))
-        {
-            var path = host["unix://".Length..];
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            if (File.Exists(path))
-            {
-                File.Delete(path); // a stale socket from a killed daemon; the pid file guards against two live ones
-            }
-
-            k.ListenUnixSocket(path, l => l.Use(HijackConnectionMiddleware.Create()));
-        }
-        else if (host.StartsWith("tcp://", StringComparison.Ordinal))
-        {
-            var uri = new Uri(host);
-            var address = uri.Host is "0.0.0.0" or "" ? System.Net.IPAddress.Any : System.Net.IPAddress.Parse(uri.Host);
-            k.Listen(address, uri.Port <= 0 ? 2375 : uri.Port, l => l.Use(HijackConnectionMiddleware.Create()));
-        }
-        else
-        {
-            throw BerthException.Invalid($"invalid daemon address {host}: only unix:// and tcp:// are supported");
+            listeners.RemoveUnixSockets();
         }
     }
 

@@ -16,7 +16,7 @@ public static class DaemonConfigFile
         "live-restore", "cgroup-parent", "log-driver", "log-opts", "bip", "iptables", "ip-forward",
         "dns", "labels", "default-shm-size", "debug", "default-ulimits",
         "bridge", "fixed-cidr", "mtu", "default-address-pools", "dns-search", "dns-opts",
-        "userland-proxy",
+        "userland-proxy", "tls", "tlsverify", "tlscacert", "tlscert", "tlskey", "group",
     ];
 
     /// <summary>Applies the file's settings to <paramref name="options"/>; <paramref name="flagsGiven"/> are the dockerd flag names set on the command line.</summary>
@@ -88,6 +88,12 @@ public static class DaemonConfigFile
                     "labels" => o with { Labels = v.EnumerateArray().Select(x => x.GetString()!).Select(SplitLabel).ToDictionary(x => x.Key, x => x.Value) },
                     "default-shm-size" => o with { DefaultShmSize = v.GetString() },
                     "default-ulimits" => o with { DefaultUlimits = ParseUlimits(path, v) },
+                    "tls" => o with { Tls = v.GetBoolean() },
+                    "tlsverify" => o with { TlsVerify = v.GetBoolean() },
+                    "tlscacert" => o with { TlsCaCert = Path.GetFullPath(v.GetString()!) },
+                    "tlscert" => o with { TlsCert = Path.GetFullPath(v.GetString()!) },
+                    "tlskey" => o with { TlsKey = Path.GetFullPath(v.GetString()!) },
+                    "group" => o with { SocketGroup = v.GetString()!, SocketGroupGiven = true },
                     _ => o,
                 };
             }
