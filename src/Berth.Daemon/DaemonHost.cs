@@ -78,6 +78,8 @@ public static class DaemonHost
         VolumesModule.Map(app);
         NetworksModule.Map(app);
         BuildModule.Map(app);
+        SwarmModule.Map(app);
+        PluginsModule.Map(app);
         app.MapFallback(context => ErrorWriter.WriteAsync(context, StatusCodes.Status404NotFound, "page not found"));
 
         await ImagesModule.StartAsync(app.Services, cancellationToken).ConfigureAwait(false);

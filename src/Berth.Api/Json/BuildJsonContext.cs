@@ -11,6 +11,7 @@ namespace Berth.Api.Json;
     ReadCommentHandling = JsonCommentHandling.Skip,
     AllowTrailingCommas = true)]
 [JsonSerializable(typeof(BuildCachePruneResponse))]
+[JsonSerializable(typeof(BuildErrorLine))]
 public sealed partial class BuildJsonContext : JsonSerializerContext
 {
 }

@@ -6,7 +6,24 @@ using Berth.Tests.Integration.Harness;
 
 namespace Berth.Tests.Integration.Edge;
 
-public sealed class HttpEdgeDaemon() : DaemonFixture("http", loadBusybox: true);
+/// <summary>A daemon whose environment names proxies with credentials, as a corporate setup does.</summary>
+public sealed class HttpEdgeDaemon : IAsyncLifetime
+{
+    public BerthDaemon Daemon { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Daemon = await BerthDaemon.StartAsync("http", new Dictionary<string, string>
+        {
+            ["HTTP_PROXY"] = "http://proxyuser:s3cret@proxy.example:3128",
+            ["https_proxy"] = "https://admin:hunter2@secure-proxy.example:8443/path",
+            ["NO_PROXY"] = "localhost,127.0.0.1",
+        });
+        await Daemon.LoadBusyboxAsync();
+    }
+
+    public async Task DisposeAsync() => await Daemon.DisposeAsync();
+}
 
 /// <summary>
 /// The HTTP edge under hostile or broken clients, over a raw unix socket: what cannot be HTTP is
@@ -160,5 +177,18 @@ public sealed class HttpEdgeTests(HttpEdgeDaemon fixture) : IClassFixture<HttpEd
 
         // The hijacked exec start of the real CLI still carries its body.
         Assert.Equal("hi", await _d.DockerOkAsync("exec", id, "echo", "hi"));
+    }
+
+    [Fact]
+    public async Task Info_masks_the_credentials_in_proxy_urls()
+    {
+        using var r = await _d.Http.GetAsync("/v1.50/info");
+        var body = await r.Content.ReadAsStringAsync();
+        var info = JsonDocument.Parse(body).RootElement;
+        Assert.Equal("http://xxxxx:xxxxx@proxy.example:3128", info.GetProperty("HttpProxy").GetString());
+        Assert.Equal("https://xxxxx:xxxxx@secure-proxy.example:8443/path", info.GetProperty("HttpsProxy").GetString());
+        Assert.Equal("localhost,127.0.0.1", info.GetProperty("NoProxy").GetString());
+        Assert.DoesNotContain("s3cret", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", body, StringComparison.Ordinal);
     }
 }
