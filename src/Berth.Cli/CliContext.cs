@@ -68,10 +68,8 @@ public sealed class CliContext
                 DaemonEndpoint endpoint;
                 try
                 {
-                    endpoint = DaemonEndpoint.Resolve(HostFlag, Environment) with
-                    {
-                        Tls = ClientTls.Resolve(TlsFlag, TlsVerifyFlag, TlsCaCertFlag, TlsCertFlag, TlsKeyFlag, Config.Directory, Environment),
-                    };
+                    endpoint = DaemonEndpoint.Resolve(HostFlag, Environment)
+                        .WithTls(ClientTls.Resolve(TlsFlag, TlsVerifyFlag, TlsCaCertFlag, TlsCertFlag, TlsKeyFlag, Config.Directory, Environment));
                 }
                 catch (FormatException e)
                 {

@@ -67,4 +67,13 @@ public sealed class CliConfigTests : IDisposable
         Assert.Null(ClientTls.Resolve(false, null, null, null, null, _dir, Env)!.CaFile);
         Assert.Equal("/given/ca.pem", ClientTls.Resolve(false, null, "/given/ca.pem", null, null, _dir, Env)!.CaFile);
     }
+
+    [Fact]
+    public void A_tls_endpoint_without_a_port_uses_dockers_tls_port()
+    {
+        var tls = new ClientTls(true, null, null, null);
+        Assert.Equal(2376, DaemonEndpoint.Parse("tcp://127.0.0.1").WithTls(tls).Port);
+        Assert.Equal(2375, DaemonEndpoint.Parse("tcp://127.0.0.1").WithTls(null).Port);
+        Assert.Equal(4000, DaemonEndpoint.Parse("tcp://127.0.0.1:4000").WithTls(tls).Port);
+    }
 }
