@@ -37,6 +37,8 @@ public sealed class ListenerStartTests(EdgeDaemon fixture) : IClassFixture<EdgeD
             {
                 Directory.Delete($"/run/{name}", recursive: true);
             }
+
+            File.Delete($"/run/{name}.pid"); // a daemon that started anyway (old code) leaves one
         }
     }
 
