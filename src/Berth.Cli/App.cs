@@ -17,11 +17,11 @@ public static class App
         Flag.Bool("D|debug", "Print debug output"),
         Flag.List("H|host", "Engine socket to talk to"),
         Flag.String("l|log-level", "How much berth logs (\"debug\", \"info\", \"warn\", \"error\", \"fatal\")", "info"),
-        Flag.NotImplemented(Flag.Bool("tls", "Use TLS; implied by --tlsverify")),
-        Flag.NotImplemented(Flag.String("tlscacert", "Trust certs signed only by this CA", "/root/.docker/ca.pem")),
-        Flag.NotImplemented(Flag.String("tlscert", "Path to TLS certificate file", "/root/.docker/cert.pem")),
-        Flag.NotImplemented(Flag.String("tlskey", "Path to TLS key file", "/root/.docker/key.pem")),
-        Flag.NotImplemented(Flag.Bool("tlsverify", "Use TLS and verify the remote")),
+        Flag.Bool("tls", "Speak TLS to the engine (--tlsverify implies it)"),
+        Flag.String("tlscacert", "CA whose certificates the engine's must chain to", "/root/.docker/ca.pem"),
+        Flag.String("tlscert", "Client certificate to present to the engine", "/root/.docker/cert.pem"),
+        Flag.String("tlskey", "Private key of the client certificate", "/root/.docker/key.pem"),
+        Flag.Bool("tlsverify", "Speak TLS and check the engine's certificate against --tlscacert"),
         Flag.Bool("v|version", "Print the client's version and exit"),
     ];
 
@@ -54,6 +54,11 @@ public static class App
             ctx.HostFlag = hosts.Count == 1 ? hosts[0] : null;
             ctx.ConfigDir = global.String("config");
             ctx.Debug = global.Bool("debug");
+            ctx.TlsFlag = global.Bool("tls");
+            ctx.TlsVerifyFlag = global.IsSet("tlsverify") ? global.Bool("tlsverify") : null;
+            ctx.TlsCaCertFlag = global.String("tlscacert");
+            ctx.TlsCertFlag = global.String("tlscert");
+            ctx.TlsKeyFlag = global.String("tlskey");
 
             var rest = global.Args;
             if (rest.Count == 0)

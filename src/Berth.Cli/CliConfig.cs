@@ -141,9 +141,12 @@ public sealed class CliConfig
 
     private void Save()
     {
-        System.IO.Directory.CreateDirectory(Directory);
+        // docker's modes: the directory 0700, the file 0600 (it holds registry credentials).
+        System.IO.Directory.CreateDirectory(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var tmp = FilePath + ".tmp";
-        using (var stream = File.Create(tmp))
+        File.Delete(tmp); // a left-over temp file would keep its (perhaps wider) mode
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
+        using (var stream = new FileStream(tmp, options))
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, IndentCharacter = '\t', IndentSize = 1 }))
         {
             _root.WriteTo(writer);

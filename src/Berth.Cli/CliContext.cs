@@ -38,6 +38,17 @@ public sealed class CliContext
 
     public bool Debug { get; set; }
 
+    /// <summary>--tls, --tlsverify (null: not given), and the certificate files given on the command line.</summary>
+    public bool TlsFlag { get; set; }
+
+    public bool? TlsVerifyFlag { get; set; }
+
+    public string? TlsCaCertFlag { get; set; }
+
+    public string? TlsCertFlag { get; set; }
+
+    public string? TlsKeyFlag { get; set; }
+
     public Func<string, string?> Environment { get; init; } = global::System.Environment.GetEnvironmentVariable;
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
@@ -57,7 +68,8 @@ public sealed class CliContext
                 DaemonEndpoint endpoint;
                 try
                 {
-                    endpoint = DaemonEndpoint.Resolve(HostFlag, Environment);
+                    endpoint = DaemonEndpoint.Resolve(HostFlag, Environment)
+                        .WithTls(ClientTls.Resolve(TlsFlag, TlsVerifyFlag, TlsCaCertFlag, TlsCertFlag, TlsKeyFlag, Config.Directory, Environment));
                 }
                 catch (FormatException e)
                 {

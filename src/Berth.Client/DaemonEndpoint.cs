@@ -5,6 +5,16 @@ public sealed record DaemonEndpoint(bool IsUnix, string Path, string Host, int P
 {
     public const string DefaultHost = "unix:///run/berth/berth.sock";
 
+    /// <summary>TLS for a tcp:// endpoint (null: plain).</summary>
+    public ClientTls? Tls { get; init; }
+
+    /// <summary>Whether a tcp:// address named its port (without one docker uses 2376 with TLS, 2375 without).</summary>
+    public bool PortGiven { get; init; }
+
+    /// <summary>This endpoint with TLS settings; a TLS endpoint without a port gets docker's TLS port, 2376.</summary>
+    public DaemonEndpoint WithTls(ClientTls? tls) =>
+        this with { Tls = tls, Port = tls is not null && !IsUnix && !PortGiven ? 2376 : Port };
+
     /// <summary>
     /// The CLI's order: <c>-H/--host</c>, then <c>BERTH_HOST</c>, then <c>DOCKER_HOST</c>, then the
     /// default socket.
@@ -63,7 +73,7 @@ public sealed record DaemonEndpoint(bool IsUnix, string Path, string Host, int P
             name = "127.0.0.1";
         }
 
-        return new DaemonEndpoint(false, string.Empty, name.Trim('[', ']'), port, "tcp://" + text);
+        return new DaemonEndpoint(false, string.Empty, name.Trim('[', ']'), port, "tcp://" + text) { PortGiven = colon >= 0 };
     }
 
     private static string? FirstNonEmpty(params string?[] values)

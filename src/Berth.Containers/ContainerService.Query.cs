@@ -68,24 +68,14 @@ public sealed partial class ContainerService
         {
             return _images.GetRootfsSize(id);
         }
-        catch (Exception e) when (e is IOException or BerthException or NotImplementedException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or BerthException or UnauthorizedAccessException)
         {
             return 0;
         }
     }
 
     /// <summary>The container's writable snapshot (null when unknown).</summary>
-    public Berth.Core.Model.RootfsMount? RootfsOf(string id)
-    {
-        try
-        {
-            return _images.GetRootfs(id);
-        }
-        catch (NotImplementedException)
-        {
-            return null;
-        }
-    }
+    public Berth.Core.Model.RootfsMount? RootfsOf(string id) => _images.GetRootfs(id);
 
     /// <summary>docker diff: added, changed and deleted paths of the writable layer.</summary>
     public IReadOnlyList<(string Path, FilesystemChangeKind Kind)> Changes(string idOrName)

@@ -224,7 +224,7 @@ public sealed partial class ContainerService
             {
                 size = _images.GetRootfsSize(c.Id);
             }
-            catch (Exception e) when (e is IOException or BerthException or NotImplementedException)
+            catch (Exception e) when (e is IOException or BerthException)
             {
             }
 

@@ -20,6 +20,7 @@ public static class DaemonHost
             throw BerthException.Invalid("userland-proxy=true is not supported: Berth forwards published ports in the kernel (nftables DNAT), as dockerd does with userland-proxy=false");
         }
 
+        var listeners = DaemonListeners.Plan(options);
         // Modes are set (and corrected on existing directories) whatever the umask: see docs/ARCHITECTURE.md, "State".
         Berth.Platform.Files.StateDirectory.Ensure(options.DataRoot, Berth.Platform.Files.StateDirectory.DataRoot);
         Berth.Platform.Files.StateDirectory.Ensure(options.ExecRoot, Berth.Platform.Files.StateDirectory.Traversable);
@@ -32,16 +33,18 @@ public static class DaemonHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", options.LogLevel == "debug" ? LogLevel.Debug : LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
 
+        var limits = new EdgeLimits();
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Limits.MaxRequestBodySize = null; // image loads and archives are large; routes cap JSON bodies themselves
+            k.Limits.MaxRequestBodySize = null; // image loads and archives are large; BodySizeLimitMiddleware caps every other route
             k.Limits.MinRequestBodyDataRate = null;
             k.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(10);
+            k.Limits.MaxRequestLineSize = limits.MaxRequestLineSize;
+            k.Limits.MaxRequestHeadersTotalSize = limits.MaxRequestHeadersTotalSize;
+            k.Limits.MaxRequestHeaderCount = limits.MaxRequestHeaderCount;
+            k.Limits.RequestHeadersTimeout = limits.RequestHeadersTimeout;
             k.AddServerHeader = false;
-            foreach (var host in options.Hosts)
-            {
-                Listen(k, host);
-            }
+            listeners.Configure(k, limits);
         });
 
         ApiJson.Register(SystemJsonContext.Default);
@@ -53,6 +56,7 @@ public static class DaemonHost
         builder.Services.ConfigureHttpJsonOptions(j => ApiJson.Configure(j.SerializerOptions));
 
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(limits);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<EventBus>();
         builder.Services.AddSingleton<IdleMemoryTrimmer>();
@@ -67,15 +71,17 @@ public static class DaemonHost
         app.UseMiddleware<ActivityMiddleware>();
         app.UseMiddleware<ApiVersionMiddleware>();
         app.UseMiddleware<ErrorMiddleware>();
-        app.UseMiddleware<BodySizeLimitMiddleware>();
         app.UseWebSockets();
         app.UseRouting();
+        app.UseMiddleware<BodySizeLimitMiddleware>();
         SystemModule.Map(app);
         ImagesModule.Map(app);
         ContainersModule.Map(app);
         VolumesModule.Map(app);
         NetworksModule.Map(app);
         BuildModule.Map(app);
+        SwarmModule.Map(app);
+        PluginsModule.Map(app);
         app.MapFallback(context => ErrorWriter.WriteAsync(context, StatusCodes.Status404NotFound, "page not found"));
 
         await ImagesModule.StartAsync(app.Services, cancellationToken).ConfigureAwait(false);
@@ -86,7 +92,14 @@ public static class DaemonHost
         var shutdownContainers = ContainersModule.ShutdownStep(app.Services);
         try
         {
+            var edgeLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Berth.Daemon.Listeners");
+            foreach (var warning in listeners.Warnings())
+            {
+                edgeLog.LogWarning("{Warning}", warning);
+            }
+
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            listeners.SecureUnixSockets(w => edgeLog.LogWarning("{Warning}", w));
             await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
         }
@@ -99,35 +112,7 @@ public static class DaemonHost
                 File.Delete(pf);
             }
 
-            foreach (var host in options.Hosts.Where(h => h.StartsWith("unix://", StringComparison.Ordinal)))
-            {
-                File.Delete(host["unix://".Length..]);
-            }
-        }
-    }
-
-    private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions k, string host)
-    {
-        if (host.StartsWith("unix://", StringComparison.Ordinal))
-        {
-            var path = host["unix://".Length..];
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            if (File.Exists(path))
-            {
-                File.Delete(path); // a stale socket from a killed daemon; the pid file guards against two live ones
-            }
-
-            k.ListenUnixSocket(path, l => l.Use(HijackConnectionMiddleware.Create()));
-        }
-        else if (host.StartsWith("tcp://", StringComparison.Ordinal))
-        {
-            var uri = new Uri(host);
-            var address = uri.Host is "0.0.0.0" or "" ? System.Net.IPAddress.Any : System.Net.IPAddress.Parse(uri.Host);
-            k.Listen(address, uri.Port <= 0 ? 2375 : uri.Port, l => l.Use(HijackConnectionMiddleware.Create()));
-        }
-        else
-        {
-            throw BerthException.Invalid($"invalid daemon address {host}: only unix:// and tcp:// are supported");
+            listeners.RemoveUnixSockets();
         }
     }
 

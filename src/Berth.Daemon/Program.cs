@@ -25,9 +25,17 @@ var userlandProxy = new Option<bool?>("--userland-proxy") { Description = "Use a
 var seccompProfile = new Option<string?>("--seccomp-profile") { Description = "Default seccomp profile: \"builtin\", \"unconfined\", a JSON profile's path, or \"builtin-native\" (no 32-bit system calls; faster starts)" };
 var defaultUlimit = new Option<string[]>("--default-ulimit") { Description = "Default ulimits for containers (name=soft[:hard], repeatable)", AllowMultipleArgumentsPerToken = false };
 
+var tls = new Option<bool?>("--tls") { Description = "Use TLS; implied by --tlsverify (a tcp:// listener needs --tlsverify, or --tls=false given explicitly)" };
+var tlsVerify = new Option<bool?>("--tlsverify") { Description = "Use TLS and verify the remote: clients need a certificate signed by --tlscacert (default true when DOCKER_TLS_VERIFY is set)" };
+var tlsCaCert = new Option<string?>("--tlscacert") { Description = "Trust certs signed only by this CA (default $DOCKER_CERT_PATH/ca.pem or ~/.docker/ca.pem)" };
+var tlsCert = new Option<string?>("--tlscert") { Description = "Path to TLS certificate file (default $DOCKER_CERT_PATH/cert.pem or ~/.docker/cert.pem)" };
+var tlsKey = new Option<string?>("--tlskey") { Description = "Path to TLS key file (default $DOCKER_CERT_PATH/key.pem or ~/.docker/key.pem)" };
+var group = new Option<string?>("--group", "-G") { Description = "Group for the unix socket (default \"docker\" when that group exists)" };
+
 var root = new RootCommand("berthd: the Berth engine, serving the Docker Engine API")
 {
     hosts, dataRoot, execRoot, pidFile, configFile, defaultRuntime, logLevel, debug, liveRestore, cgroupParent, bip, iptables, bridge, fixedCidr, userlandProxy, seccompProfile, defaultUlimit,
+    tls, tlsVerify, tlsCaCert, tlsCert, tlsKey, group,
 };
 
 root.SetAction(async (parse, cancellationToken) =>
@@ -49,6 +57,13 @@ root.SetAction(async (parse, cancellationToken) =>
     if (parse.GetValue(fixedCidr) is { } fc) { o = o with { FixedCidr = fc }; flags.Add("fixed-cidr"); }
     if (parse.GetValue(userlandProxy) is { } up) { o = o with { UserlandProxy = up }; flags.Add("userland-proxy"); }
     if (parse.GetValue(seccompProfile) is { } sp) { o = o with { SeccompProfile = sp }; flags.Add("seccomp-profile"); }
+    if (parse.GetValue(tls) is { } t) { o = o with { Tls = t }; flags.Add("tls"); }
+    if (parse.GetValue(tlsVerify) is { } tv) { o = o with { TlsVerify = tv }; flags.Add("tlsverify"); }
+    else if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DOCKER_TLS_VERIFY"))) { o = o with { TlsVerify = true }; }
+    if (parse.GetValue(tlsCaCert) is { } ca) { o = o with { TlsCaCert = Path.GetFullPath(ca) }; flags.Add("tlscacert"); }
+    if (parse.GetValue(tlsCert) is { } cert) { o = o with { TlsCert = Path.GetFullPath(cert) }; flags.Add("tlscert"); }
+    if (parse.GetValue(tlsKey) is { } key) { o = o with { TlsKey = Path.GetFullPath(key) }; flags.Add("tlskey"); }
+    if (parse.GetValue(group) is { } g) { o = o with { SocketGroup = g, SocketGroupGiven = true }; flags.Add("group"); }
     if (parse.GetValue(defaultUlimit) is { Length: > 0 } ul)
     {
         var limits = new List<Berth.Core.Model.Ulimit>();

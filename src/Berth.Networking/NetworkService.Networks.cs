@@ -504,12 +504,7 @@ public sealed partial class NetworkService
             switch (k)
             {
                 case OptBridgeName:
-                    if (v.Length is 0 or > 15 || v.Contains('/', StringComparison.Ordinal) || v.Contains(' ', StringComparison.Ordinal))
-                    {
-                        throw BerthException.Invalid($"invalid bridge name {v}");
-                    }
-
-                    bridge = v;
+                    bridge = Berth.Core.Model.InterfaceName.Validate(v, "bridge name");
                     break;
                 case OptMasquerade:
                     masquerade = ParseBool(k, v);
@@ -533,7 +528,7 @@ public sealed partial class NetworkService
                     mtu = ParseMtu(v);
                     break;
                 case OptIfacePrefix:
-                    prefix = v;
+                    prefix = Berth.Core.Model.InterfaceName.Validate(v, "container interface prefix");
                     break;
                 default:
                     RefuseUnknownDockerOption(k);
@@ -566,7 +561,7 @@ public sealed partial class NetworkService
             switch (k)
             {
                 case "parent":
-                    parent = v;
+                    parent = Berth.Core.Model.InterfaceName.Validate(v, "parent interface");
                     break;
                 case "macvlan_mode" when record.Driver == "macvlan":
                     if (v is not ("bridge" or "private" or "vepa" or "passthru"))
@@ -595,7 +590,7 @@ public sealed partial class NetworkService
                     mtu = ParseMtu(v);
                     break;
                 case OptIfacePrefix:
-                    prefix = v;
+                    prefix = Berth.Core.Model.InterfaceName.Validate(v, "container interface prefix");
                     break;
                 default:
                     RefuseUnknownDockerOption(k);

@@ -23,6 +23,9 @@ public sealed partial class VolumeService
     private const string MetadataFile = "volume.json";
     private const string TempPrefix = ".tmp-";
 
+    /// <summary>NAME_MAX of the file systems a data-root lives on.</summary>
+    public const int MaxNameLength = 255;
+
     // Copy-up staging, inside _data so that renames never cross file systems (device volumes).
     private const string CopyUpPartial = ".berth-copyup-partial";
     private const string CopyUpDone = ".berth-copyup-done";
@@ -289,6 +292,17 @@ public sealed partial class VolumeService
 
     public static void ValidateName(string name)
     {
+        if (name.Length == 1 && char.IsAsciiLetterOrDigit(name[0]))
+        {
+            throw BerthException.Invalid($"create {name}: volume name is too short, names should be at least two alphanumeric characters");
+        }
+
+        // The name is a directory name under volumes/ (NAME_MAX); longer ones would fail as a 500 at mkdir.
+        if (name.Length > MaxNameLength)
+        {
+            throw BerthException.Invalid($"create {name[..32]}...: volume name is too long, names may have at most {MaxNameLength} characters");
+        }
+
         if (!NamePattern().IsMatch(name))
         {
             throw BerthException.Invalid($"create {name}: \"{name}\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path");

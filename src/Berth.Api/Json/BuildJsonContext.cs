@@ -12,6 +12,7 @@ namespace Berth.Api.Json;
     AllowTrailingCommas = true,
     Converters = [typeof(GoNullBooleanConverter), typeof(GoNullInt32Converter), typeof(GoNullInt64Converter), typeof(GoNullUInt16Converter), typeof(GoNullUInt64Converter)])]
 [JsonSerializable(typeof(BuildCachePruneResponse))]
+[JsonSerializable(typeof(BuildErrorLine))]
 public sealed partial class BuildJsonContext : JsonSerializerContext
 {
 }

@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 
@@ -11,13 +12,15 @@ namespace Berth.Client.Http;
 public sealed class SocketConnection : Stream
 {
     private readonly Socket _socket;
+    private readonly Stream _stream;
     private readonly byte[] _buffer = new byte[16 * 1024];
     private int _start;
     private int _end;
 
-    public SocketConnection(Socket socket)
+    public SocketConnection(Socket socket, Stream? stream = null)
     {
         _socket = socket;
+        _stream = stream ?? new NetworkStream(socket, ownsSocket: false);
     }
 
     public override bool CanRead => true;
@@ -64,7 +67,30 @@ public sealed class SocketConnection : Stream
             }
         }
 
-        return new SocketConnection(socket);
+        if (endpoint.Tls is not { } tls || endpoint.IsUnix)
+        {
+            return new SocketConnection(socket);
+        }
+
+        var ssl = new SslStream(new NetworkStream(socket, ownsSocket: false));
+        try
+        {
+            await ssl.AuthenticateAsClientAsync(tls.AuthenticationOptions(endpoint.Host), cancellationToken);
+        }
+        catch (System.Security.Authentication.AuthenticationException e)
+        {
+            await ssl.DisposeAsync();
+            socket.Dispose();
+            throw new EngineConnectionException($"error during connect: TLS handshake with {endpoint.Original} failed: {e.Message}", e);
+        }
+        catch
+        {
+            await ssl.DisposeAsync();
+            socket.Dispose();
+            throw;
+        }
+
+        return new SocketConnection(socket, ssl);
     }
 
     /// <summary>Half-closes the connection: the engine sees end of input (stdin closed).</summary>
@@ -72,6 +98,11 @@ public sealed class SocketConnection : Stream
     {
         try
         {
+            if (_stream is SslStream ssl)
+            {
+                ssl.ShutdownAsync().GetAwaiter().GetResult(); // TLS close_notify: the end of stdin
+            }
+
             _socket.Shutdown(SocketShutdown.Send);
         }
         catch (SocketException)
@@ -125,7 +156,7 @@ public sealed class SocketConnection : Stream
             return n;
         }
 
-        return _socket.Receive(buffer);
+        return _stream.Read(buffer);
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -143,7 +174,11 @@ public sealed class SocketConnection : Stream
 
         try
         {
-            return await _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
+            return await _stream.ReadAsync(buffer, cancellationToken);
+        }
+        catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset })
+        {
+            return 0;
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
         {
@@ -155,11 +190,7 @@ public sealed class SocketConnection : Stream
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        while (!buffer.IsEmpty)
-        {
-            var n = _socket.Send(buffer);
-            buffer = buffer[n..];
-        }
+        _stream.Write(buffer);
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -167,11 +198,7 @@ public sealed class SocketConnection : Stream
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        while (!buffer.IsEmpty)
-        {
-            var n = await _socket.SendAsync(buffer, SocketFlags.None, cancellationToken);
-            buffer = buffer[n..];
-        }
+        await _stream.WriteAsync(buffer, cancellationToken);
     }
 
     public override void Flush()
@@ -186,6 +213,7 @@ public sealed class SocketConnection : Stream
     {
         if (disposing)
         {
+            _stream.Dispose();
             _socket.Dispose();
         }
 
@@ -196,7 +224,7 @@ public sealed class SocketConnection : Stream
     {
         _start = 0;
         _end = 0;
-        var n = await _socket.ReceiveAsync(_buffer.AsMemory(), SocketFlags.None, cancellationToken);
+        var n = await _stream.ReadAsync(_buffer.AsMemory(), cancellationToken);
         _end = n;
         return n > 0;
     }

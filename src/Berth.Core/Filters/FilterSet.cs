@@ -44,14 +44,13 @@ public sealed class FilterSet
                 var list = new List<string>();
                 switch (p.Value.ValueKind)
                 {
-                    case JsonValueKind.Array:
-                        list.AddRange(p.Value.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.String ? v.GetString()! : v.GetRawText()));
+                    // Docker's two shapes only: {"name":{"value":true}} and the legacy {"name":["value"]}.
+                    // Anything else (a bare string, numbers, non-boolean map values) is refused.
+                    case JsonValueKind.Array when p.Value.EnumerateArray().All(v => v.ValueKind == JsonValueKind.String):
+                        list.AddRange(p.Value.EnumerateArray().Select(v => v.GetString()!));
                         break;
-                    case JsonValueKind.Object:
+                    case JsonValueKind.Object when p.Value.EnumerateObject().All(v => v.Value.ValueKind is JsonValueKind.True or JsonValueKind.False):
                         list.AddRange(p.Value.EnumerateObject().Where(v => v.Value.ValueKind != JsonValueKind.False).Select(v => v.Name));
-                        break;
-                    case JsonValueKind.String:
-                        list.Add(p.Value.GetString()!);
                         break;
                     default:
                         throw BerthException.Invalid($"invalid filter '{p.Name}'");

@@ -16,7 +16,7 @@ public static class DaemonConfigFile
         "live-restore", "cgroup-parent", "log-driver", "log-opts", "bip", "iptables", "ip-forward",
         "dns", "labels", "default-shm-size", "debug", "default-ulimits",
         "bridge", "fixed-cidr", "mtu", "default-address-pools", "dns-search", "dns-opts",
-        "userland-proxy", "seccomp-profile",
+        "userland-proxy", "seccomp-profile", "tls", "tlsverify", "tlscacert", "tlscert", "tlskey", "group",
 
         // Berth's own (dockerd has no such caps): see Berth.Storage.Layers.ExpansionLimit.
         "layer-max-expanded-size", "layer-max-expansion-ratio",
@@ -94,6 +94,12 @@ public static class DaemonConfigFile
                     "default-ulimits" => o with { DefaultUlimits = ParseUlimits(path, v) },
                     "layer-max-expanded-size" => o with { LayerExpansionLimit = o.LayerExpansionLimit with { MaxExpandedBytes = ParsePositiveSize(path, p.Name, v) } },
                     "layer-max-expansion-ratio" => o with { LayerExpansionLimit = o.LayerExpansionLimit with { MaxRatio = ParsePositiveNumber(path, p.Name, v) } },
+                    "tls" => o with { Tls = v.GetBoolean() },
+                    "tlsverify" => o with { TlsVerify = v.GetBoolean() },
+                    "tlscacert" => o with { TlsCaCert = Path.GetFullPath(v.GetString()!) },
+                    "tlscert" => o with { TlsCert = Path.GetFullPath(v.GetString()!) },
+                    "tlskey" => o with { TlsKey = Path.GetFullPath(v.GetString()!) },
+                    "group" => o with { SocketGroup = v.GetString()!, SocketGroupGiven = true },
                     _ => o,
                 };
             }

@@ -9,6 +9,31 @@ public sealed record DaemonOptions
     /// <summary>"unix:///run/berth/berth.sock", "tcp://127.0.0.1:2375", ...</summary>
     public IReadOnlyList<string> Hosts { get; init; } = ["unix:///run/berth/berth.sock"];
 
+    /// <summary>
+    /// --tls: serve TCP listeners over TLS. Null when neither flag nor daemon.json said: a plain
+    /// TCP listener is then refused, because it gives root on this machine to anyone who can
+    /// reach the port. Only an explicit false (or tlsverify) expresses the intent.
+    /// </summary>
+    public bool? Tls { get; init; }
+
+    /// <summary>--tlsverify: TLS with client certificates signed by <see cref="TlsCaCert"/> required (mutual TLS). Implies TLS.</summary>
+    public bool? TlsVerify { get; init; }
+
+    /// <summary>--tlscacert / --tlscert / --tlskey; dockerd's defaults are ca.pem, cert.pem and key.pem in $DOCKER_CERT_PATH or ~/.docker.</summary>
+    public string TlsCaCert { get; init; } = DefaultCertFile("ca.pem");
+
+    public string TlsCert { get; init; } = DefaultCertFile("cert.pem");
+
+    public string TlsKey { get; init; } = DefaultCertFile("key.pem");
+
+    /// <summary>-G/--group: the group that owns the unix sockets (dockerd's default "docker", when it exists).</summary>
+    public string SocketGroup { get; init; } = "docker";
+
+    /// <summary>Whether <see cref="SocketGroup"/> was given (a missing group is then an error, not a warning).</summary>
+    public bool SocketGroupGiven { get; init; }
+
+    public bool TlsEnabled => TlsVerify == true || Tls == true;
+
     public string DataRoot { get; init; } = "/var/lib/berth";
 
     public string ExecRoot { get; init; } = "/run/berth";
@@ -85,4 +110,16 @@ public sealed record DaemonOptions
 
     /// <summary>daemon.json layer-max-expanded-size / layer-max-expansion-ratio: caps against decompression bombs.</summary>
     public Berth.Storage.Layers.ExpansionLimit LayerExpansionLimit { get; init; } = Berth.Storage.Layers.ExpansionLimit.Default;
+
+    /// <summary>dockerd's certificate directory: $DOCKER_CERT_PATH, else ~/.docker.</summary>
+    public static string DefaultCertFile(string name)
+    {
+        var dir = Environment.GetEnvironmentVariable("DOCKER_CERT_PATH");
+        if (string.IsNullOrEmpty(dir))
+        {
+            dir = Path.Combine(Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } home ? home : "/root", ".docker");
+        }
+
+        return Path.Combine(dir, name);
+    }
 }

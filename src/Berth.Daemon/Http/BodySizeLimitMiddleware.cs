@@ -1,28 +1,44 @@
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
 
 namespace Berth.Daemon.Http;
 
 /// <summary>
-/// Streams (image load/import, archives, build contexts) may be any size, but a JSON request body
-/// is small by nature; a huge one is hostile or a mistake. JSON bodies are capped so that a 100 MB
-/// body gets a 413 instead of being buffered.
+/// Streams (image load and import, archives, attach stdin, build contexts) may be any size; every
+/// other request body is a small JSON document, and a huge one is hostile or a mistake. The cap
+/// is chosen by route, not by Content-Type: a client decides what its Content-Type says. Runs
+/// after routing, so the matched route is known; an unmatched request gets the cap too.
 /// </summary>
-public sealed class BodySizeLimitMiddleware(RequestDelegate next)
+public sealed class BodySizeLimitMiddleware(RequestDelegate next, EdgeLimits limits)
 {
-    public const long MaxJsonBody = 8 * 1024 * 1024;
+    /// <summary>Routes whose body is a stream of any size (route patterns as mapped, without the version prefix).</summary>
+    private static readonly HashSet<string> StreamingRoutes = new(StringComparer.Ordinal)
+    {
+        "/images/load",
+        "/images/create",
+        "/containers/{id}/archive",
+        "/containers/{id}/attach",
+        "/exec/{id}/start",
+        "/build",
+    };
 
     public Task InvokeAsync(HttpContext context)
     {
-        var type = context.Request.ContentType;
-        if (type is not null && type.Contains("json", StringComparison.OrdinalIgnoreCase)
-            && context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        var pattern = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
+        if (pattern is not null && StreamingRoutes.Contains(pattern))
         {
-            if (context.Request.ContentLength > MaxJsonBody)
-            {
-                return ErrorWriter.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, $"request body too large: a JSON body may have at most {MaxJsonBody} bytes");
-            }
+            return next(context);
+        }
 
-            limit.MaxRequestBodySize = MaxJsonBody;
+        if (context.Request.ContentLength > limits.MaxBody)
+        {
+            context.Response.Headers.Connection = "close"; // rather than reading the whole body to find the next request
+            return ErrorWriter.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, $"request body too large: it may have at most {limits.MaxBody} bytes");
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = limits.MaxBody;
         }
 
         return next(context);

@@ -9,6 +9,7 @@ public sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<ErrorM
 {
     public async Task InvokeAsync(HttpContext context)
     {
+        context.Request.Body = new RequestBodyStream(context.Request.Body);
         try
         {
             await next(context).ConfigureAwait(false);
@@ -23,6 +24,8 @@ public sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<ErrorM
         }
         catch (BadHttpRequestException e)
         {
+            // A malformed or oversized body: where the next request would start is unknown.
+            context.Response.Headers.Connection = "close";
             await ErrorWriter.WriteAsync(context, e.StatusCode, e.Message).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or ConnectionResetException && context.RequestAborted.IsCancellationRequested)

@@ -29,6 +29,9 @@ public static class ErrorWriter
         _ => StatusCodes.Status500InternalServerError,
     };
 
+    /// <summary>Docker's error body, <c>{"message":"..."}</c> and a newline.</summary>
+    public static byte[] Body(string message) => [.. JsonSerializer.SerializeToUtf8Bytes(new ErrorResponse(message), ErrorTypeInfo), (byte)'\n'];
+
     public static async Task WriteAsync(HttpContext context, int status, string message)
     {
         if (context.Response.HasStarted)
@@ -38,7 +41,9 @@ public static class ErrorWriter
             return;
         }
 
+        var connection = context.Response.Headers.Connection;
         context.Response.Clear();
+        context.Response.Headers.Connection = connection;
         context.Response.StatusCode = status;
         if (status == StatusCodes.Status304NotModified)
         {

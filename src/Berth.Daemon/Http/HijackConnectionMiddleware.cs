@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.IO.Pipelines;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
@@ -11,11 +12,13 @@ namespace Berth.Daemon.Http;
 /// bodiless requests), and clients half-close their side as soon as they have no more stdin
 /// (Kestrel treats the client's FIN as the end of the connection and aborts the response, while
 /// the client is still reading output). Hijacks always come on a fresh connection, so this
-/// middleware looks at the first request head of each connection. Other connections are only
-/// peeked at and pass through untouched. For a hijack (<c>Upgrade: tcp</c>) it:
+/// middleware looks at the first request head of each connection (see <see cref="RequestHead"/>,
+/// which also refuses what can never be HTTP). Other connections are only peeked at and pass
+/// through untouched. For a hijack (<c>Upgrade: tcp</c>) it:
 /// <list type="bullet">
-/// <item>takes the head and body off the socket, and gives Kestrel the head alone, with
-/// Content-Length renamed to <see cref="BodyLengthHeader"/> (so Kestrel upgrades);</item>
+/// <item>takes the head and body off the socket, and gives Kestrel the head alone, without
+/// Content-Length (so Kestrel upgrades); the body goes to the route in the <see cref="HijackSession"/>,
+/// never through a header a client could send itself;</item>
 /// <item>sends every later byte (the client's stdin) to a <see cref="HijackSession"/> pipe
 /// instead of Kestrel, which completes that pipe at the client's FIN (stdin EOF for the
 /// container) while Kestrel never sees an end of input;</item>
@@ -26,63 +29,103 @@ namespace Berth.Daemon.Http;
 /// </summary>
 public static class HijackConnectionMiddleware
 {
-    public const string BodyLengthHeader = "X-Hijack-Bytes";
-
-    private static readonly byte[] HeadEnd = "\r\n\r\n"u8.ToArray();
-    private const int MaxHead = 16 * 1024;
-    private const int MaxBody = 1024 * 1024;
-
-    public static Func<ConnectionDelegate, ConnectionDelegate> Create() => next => async connection =>
+    public static Func<ConnectionDelegate, ConnectionDelegate> Create(EdgeLimits limits) => next => async connection =>
     {
         var input = connection.Transport.Input;
-        var head = default(string);
-        while (true)
+        RequestHead? head = null;
+        string? error = null;
+
+        // A client that sends part of a head and stops would otherwise hold this connection
+        // forever: Kestrel's own header timeout only starts once it is handed the connection.
+        using var headTimeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
+        headTimeout.CancelAfter(limits.RequestHeadersTimeout);
+        try
         {
-            var result = await input.ReadAsync(connection.ConnectionClosed).ConfigureAwait(false);
-            var buffer = result.Buffer;
-            var headLength = IndexOf(buffer, HeadEnd);
-            if (headLength >= 0 || result.IsCompleted || buffer.Length > MaxHead)
+            while (true)
             {
-                if (headLength >= 0)
+                var result = await input.ReadAsync(headTimeout.Token).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                var verdict = buffer.IsEmpty
+                    ? RequestHead.Verdict.NeedMore
+                    : RequestHead.Inspect(buffer, limits.MaxRequestLineSize, limits.MaxRequestHeadersTotalSize, out head, out error);
+                switch (verdict)
                 {
-                    head = Encoding.Latin1.GetString(buffer.Slice(0, headLength + HeadEnd.Length));
+                    case RequestHead.Verdict.Malformed:
+                        input.AdvanceTo(buffer.End);
+                        await RefuseAsync(connection, 400, "Bad Request", error!).ConfigureAwait(false);
+                        return;
+                    case RequestHead.Verdict.RequestLineTooLong:
+                        input.AdvanceTo(buffer.End);
+                        await RefuseAsync(connection, 414, "URI Too Long", $"request line longer than {limits.MaxRequestLineSize} bytes").ConfigureAwait(false);
+                        return;
+                    case RequestHead.Verdict.NeedMore when !result.IsCompleted:
+                        input.AdvanceTo(buffer.Start, buffer.End);
+                        continue;
                 }
 
+                // Complete, too large (Kestrel answers 431), or the client closed early: Kestrel
+                // gets the bytes as they are.
                 input.AdvanceTo(buffer.Start, buffer.Start);
                 break;
             }
-
-            input.AdvanceTo(buffer.Start, buffer.End);
+        }
+        catch (OperationCanceledException) when (!connection.ConnectionClosed.IsCancellationRequested)
+        {
+            connection.Abort(new ConnectionAbortedException("request head not received in time"));
+            return;
         }
 
-        if (head is null || !IsHijack(head))
+        if (head is not { IsHijack: true })
         {
             await next(connection).ConfigureAwait(false);
             return;
         }
 
-        await RunHijackAsync(next, connection, head).ConfigureAwait(false);
+        await RunHijackAsync(next, connection, head, limits).ConfigureAwait(false);
     };
 
-    private static async Task RunHijackAsync(ConnectionDelegate next, ConnectionContext connection, string head)
+    /// <summary>Answers a request Kestrel never sees, in Docker's error shape, and closes the connection.</summary>
+    private static async Task RefuseAsync(ConnectionContext connection, int status, string reason, string message)
     {
-        var (rewritten, bodyLength) = RewriteHead(head);
-        if (bodyLength > MaxBody)
+        var body = ErrorWriter.Body(message);
+        var response = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n"));
+        try
         {
-            connection.Abort(new ConnectionAbortedException("hijack request body too large"));
+            await connection.Transport.Output.WriteAsync(response).ConfigureAwait(false);
+            await connection.Transport.Output.WriteAsync(body).ConfigureAwait(false);
+            await connection.Transport.Output.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ConnectionResetException or InvalidOperationException)
+        {
+            // The client is gone already.
+        }
+    }
+
+    private static async Task RunHijackAsync(ConnectionDelegate next, ConnectionContext connection, RequestHead head, EdgeLimits limits)
+    {
+        if (head.Chunked)
+        {
+            await RefuseAsync(connection, 400, "Bad Request", "a hijacked request must give its body's length (Content-Length), not chunks").ConfigureAwait(false);
+            return;
+        }
+
+        var bodyLength = head.ContentLength ?? 0;
+        if (bodyLength > limits.MaxHijackBody)
+        {
+            await RefuseAsync(connection, 413, "Payload Too Large", $"request body too large: an attach or exec start body may have at most {limits.MaxHijackBody} bytes").ConfigureAwait(false);
             return;
         }
 
         // Take head and body off the socket.
         var input = connection.Transport.Input;
-        var need = head.Length + bodyLength;
+        var need = head.Text.Length + bodyLength;
         byte[] body;
         while (true)
         {
             var result = await input.ReadAsync(connection.ConnectionClosed).ConfigureAwait(false);
             if (result.Buffer.Length >= need)
             {
-                body = result.Buffer.Slice(head.Length, bodyLength).ToArray();
+                body = result.Buffer.Slice(head.Text.Length, bodyLength).ToArray();
                 input.AdvanceTo(result.Buffer.GetPosition(need));
                 break;
             }
@@ -98,7 +141,7 @@ public static class HijackConnectionMiddleware
 
         var session = new HijackSession(body);
         var toKestrel = new Pipe();
-        await toKestrel.Writer.WriteAsync(Encoding.Latin1.GetBytes(rewritten)).ConfigureAwait(false);
+        await toKestrel.Writer.WriteAsync(Encoding.Latin1.GetBytes(head.WithoutBodyFraming())).ConfigureAwait(false);
         connection.Features.Set(session);
 
         using var done = new CancellationTokenSource();
@@ -141,49 +184,6 @@ public static class HijackConnectionMiddleware
         {
             await to.CompleteAsync(e is OperationCanceledException ? null : e).ConfigureAwait(false);
         }
-    }
-
-    private static bool IsHijack(string head)
-    {
-        foreach (var line in head.Split("\r\n"))
-        {
-            var colon = line.IndexOf(':', StringComparison.Ordinal);
-            if (colon > 0 && line.AsSpan(0, colon).Trim().Equals("upgrade", StringComparison.OrdinalIgnoreCase)
-                && line.AsSpan(colon + 1).Trim().Equals("tcp", StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static (string Head, int BodyLength) RewriteHead(string head)
-    {
-        var lines = head[..^4].Split("\r\n");
-        var length = 0;
-        for (var i = 1; i < lines.Length; i++)
-        {
-            var colon = lines[i].IndexOf(':', StringComparison.Ordinal);
-            if (colon > 0 && lines[i].AsSpan(0, colon).Trim().Equals("content-length", StringComparison.OrdinalIgnoreCase))
-            {
-                _ = int.TryParse(lines[i].AsSpan(colon + 1).Trim(), out length);
-                lines[i] = $"{BodyLengthHeader}: {length}";
-            }
-        }
-
-        return (string.Join("\r\n", lines) + "\r\n\r\n", Math.Max(0, length));
-    }
-
-    private static long IndexOf(ReadOnlySequence<byte> buffer, byte[] needle)
-    {
-        if (buffer.IsSingleSegment)
-        {
-            return buffer.FirstSpan.IndexOf(needle);
-        }
-
-        var reader = new SequenceReader<byte>(buffer);
-        return reader.TryReadTo(out ReadOnlySequence<byte> before, needle, advancePastDelimiter: false) ? before.Length : -1;
     }
 
     private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe

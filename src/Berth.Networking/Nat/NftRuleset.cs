@@ -120,7 +120,15 @@ public static class NftRuleset
         sb.Append("\t}\n\n");
     }
 
-    private static string Quote(string ifname) => $"\"{ifname}\"";
+    /// <summary>
+    /// An interface name as an nftables string. nft has no escape for a quote inside a string, so
+    /// a name that could end the string is never written: names are validated where they enter
+    /// (the API, the daemon's flags), and this is the last guard.
+    /// </summary>
+    private static string Quote(string ifname) =>
+        Berth.Core.Model.InterfaceName.Problem(ifname) is { } problem
+            ? throw new ArgumentException($"interface name \"{ifname}\" cannot be written into the ruleset: {problem}", nameof(ifname))
+            : $"\"{ifname}\"";
 
     private static string Num(int n) => n.ToString(CultureInfo.InvariantCulture);
 }

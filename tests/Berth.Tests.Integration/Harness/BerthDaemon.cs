@@ -14,6 +14,7 @@ public sealed class BerthDaemon : IAsyncDisposable
     private static int _counter;
     private Process? _process;
     private readonly List<string> _log = [];
+    private IReadOnlyDictionary<string, string> _environment = new Dictionary<string, string>();
 
     private BerthDaemon(string name)
     {
@@ -58,10 +59,14 @@ public sealed class BerthDaemon : IAsyncDisposable
     }
 
     /// <summary>Starts a daemon named "bit-&lt;prefix&gt;-&lt;n&gt;-&lt;pid&gt;"; extra daemon flags may be given.</summary>
-    public static async Task<BerthDaemon> StartAsync(string prefix, params string[] extraArgs)
+    public static Task<BerthDaemon> StartAsync(string prefix, params string[] extraArgs) =>
+        StartAsync(prefix, new Dictionary<string, string>(), extraArgs);
+
+    /// <summary>As <see cref="StartAsync(string, string[])"/>, with variables added to berthd's environment.</summary>
+    public static async Task<BerthDaemon> StartAsync(string prefix, IReadOnlyDictionary<string, string> environment, params string[] extraArgs)
     {
         var name = $"bit-{prefix}-{Interlocked.Increment(ref _counter)}-{System.Environment.ProcessId}";
-        var d = new BerthDaemon(name);
+        var d = new BerthDaemon(name) { _environment = environment };
         await Shell.RunAsync("ip", ["netns", "delete", name]);
         await Shell.CheckAsync("ip", "netns", "add", name);
         await Shell.CheckAsync("ip", "-n", name, "link", "set", "lo", "up");
@@ -86,6 +91,11 @@ public sealed class BerthDaemon : IAsyncDisposable
         foreach (var a in new[] { $"--net=/run/netns/{Netns}", "--", RepoPaths.Daemon, "-H", DockerHost, "--data-root", DataRoot, "--exec-root", ExecRoot, "--cgroup-parent", $"/{Name}", "--log-level", "debug" }.Concat(extraArgs))
         {
             psi.ArgumentList.Add(a);
+        }
+
+        foreach (var (key, value) in _environment)
+        {
+            psi.Environment[key] = value;
         }
 
         _process = Process.Start(psi)!;

@@ -49,7 +49,6 @@ public sealed class VolumeServiceTests : IDisposable
     }
 
     [Theory]
-    [InlineData("a")]
     [InlineData("-bad")]
     [InlineData("has/slash")]
     public void Invalid_names_are_refused_with_dockers_message(string name)
@@ -57,6 +56,17 @@ public sealed class VolumeServiceTests : IDisposable
         var e = Assert.Throws<BerthException>(() => NewService().Create(new CreateVolumeRequest { Name = name }));
         Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
         Assert.Equal($"create {name}: \"{name}\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path", e.Message);
+    }
+
+    [Fact]
+    public void Short_and_overlong_names_are_refused_before_any_directory_is_made()
+    {
+        // dockerd 20.10's words for a one-character name; a name longer than NAME_MAX was a 500 at mkdir.
+        var shortName = Assert.Throws<BerthException>(() => NewService().Create(new CreateVolumeRequest { Name = "a" }));
+        Assert.Equal("create a: volume name is too short, names should be at least two alphanumeric characters", shortName.Message);
+        var longName = Assert.Throws<BerthException>(() => NewService().Create(new CreateVolumeRequest { Name = new string('a', 300) }));
+        Assert.Equal(ErrorKind.InvalidArgument, longName.Kind);
+        Assert.Contains("volume name is too long", longName.Message, StringComparison.Ordinal);
     }
 
     [Fact]

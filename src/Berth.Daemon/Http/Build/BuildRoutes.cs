@@ -11,7 +11,7 @@ namespace Berth.Daemon.Http.Build;
 /// <summary>
 /// /build routes. Berth has no builder yet, so there is no build cache: POST /build/prune
 /// validates its query exactly as dockerd's BuildKit backend does and honestly reports that
-/// nothing was removed. `docker system prune` depends on this route.
+/// nothing was removed (`docker system prune` depends on this route); POST /build answers 501.
 /// </summary>
 public static class BuildRoutes
 {
@@ -20,7 +20,25 @@ public static class BuildRoutes
 
     private static readonly string[] CacheFields = ["id", "parent", "type", "description", "inuse", "shared", "private"];
 
-    public static void Map(IEndpointRouteBuilder api) => api.MapPost("/build/prune", PruneAsync);
+    public const string NoBuilder = "building images is not supported by Berth yet: there is no builder (docker build, POST /build)";
+
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        api.MapPost("/build/prune", PruneAsync);
+        api.MapPost("/build", BuildAsync);
+    }
+
+    /// <summary>
+    /// Until the builder lands: 501, with the message both where an error response has it
+    /// ("message") and where a client reading the build's JSON stream looks ("errorDetail",
+    /// "error"). The build context is not read: the connection is closed instead.
+    /// </summary>
+    private static async Task BuildAsync(HttpContext ctx)
+    {
+        ctx.Response.StatusCode = StatusCodes.Status501NotImplemented;
+        ctx.Response.Headers.Connection = "close";
+        await ContainerRoutes.WriteJsonAsync(ctx, new BuildErrorLine(NoBuilder, new BuildErrorDetail(StatusCodes.Status501NotImplemented, NoBuilder), NoBuilder), BuildJsonContext.Default.BuildErrorLine).ConfigureAwait(false);
+    }
 
     private static async Task PruneAsync(HttpContext ctx, TimeProvider time)
     {

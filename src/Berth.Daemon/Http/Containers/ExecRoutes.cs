@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Berth.Api.Exec;
 using Berth.Api.Json;
@@ -43,7 +42,7 @@ public static class ExecRoutes
 
     /// <summary>
     /// Attached starts come as an upgrade request carrying a JSON body; the connection middleware
-    /// renamed its Content-Length to X-Hijack-Bytes, so the body is read from the upgraded stream.
+    /// takes that body off the socket into the HijackSession, so Kestrel can upgrade.
     /// </summary>
     private static async Task StartAsync(HttpContext ctx, ContainerService svc, string id)
     {
@@ -54,16 +53,14 @@ public static class ExecRoutes
         }
 
         _ = svc.Get(exec.ContainerId);
-        var hijackBytes = ctx.Request.Headers[HijackConnectionMiddleware.BodyLengthHeader].ToString();
         ExecStartRequest request;
         Stream? stream = null;
-        if (hijackBytes.Length > 0)
+        if (ctx.Features.Get<HijackSession>() is { } session)
         {
+            // The connection middleware took the body off the socket (bounded by its limit).
+            request = Parse(session.Body);
             stream = await Hijack.AcceptAsync(ctx, multiplexed: !exec.Request.Tty).ConfigureAwait(false);
-            var n = int.Parse(hijackBytes, NumberStyles.None, CultureInfo.InvariantCulture);
-            var buffer = new byte[n];
-            await stream.ReadExactlyAsync(buffer, Hijack.SessionToken(ctx)).ConfigureAwait(false);
-            request = Parse(buffer);
+            await stream.ReadExactlyAsync(new byte[session.Body.Length], Hijack.SessionToken(ctx)).ConfigureAwait(false);
         }
         else
         {

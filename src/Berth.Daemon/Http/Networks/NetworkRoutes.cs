@@ -97,37 +97,21 @@ public static class NetworkRoutes
         return Results.Json(new NetworkPruneResponse([.. removed]), NetworksJsonContext.Default.NetworkPruneResponse);
     }
 
-    private static async Task<IResult> ConnectAsync(HttpContext context, string id, NetworkService networks, IServiceProvider services)
+    private static async Task<IResult> ConnectAsync(HttpContext context, string id, IContainerNetworkConnector connector)
     {
         var body = await ReadAsync(context, NetworksJsonContext.Default.NetworkConnectRequest).ConfigureAwait(false);
         var container = body?.Container ?? throw BerthException.Invalid("network connect: no container given");
         var endpoint = NetworksMapper.ToEndpointRequest(body.EndpointConfig);
-        if (services.GetService<IContainerNetworkConnector>() is { } connector)
-        {
-            await connector.ConnectAsync(container, id, endpoint, context.RequestAborted).ConfigureAwait(false);
-        }
-        else
-        {
-            var cid = await networks.FindSandboxContainerAsync(container, context.RequestAborted).ConfigureAwait(false) ?? throw BerthException.NotFound($"No such container: {container}");
-            await networks.ConnectAsync(cid, id, endpoint, context.RequestAborted).ConfigureAwait(false);
-        }
+        await connector.ConnectAsync(container, id, endpoint, context.RequestAborted).ConfigureAwait(false);
 
         return Results.Ok();
     }
 
-    private static async Task<IResult> DisconnectAsync(HttpContext context, string id, NetworkService networks, IServiceProvider services)
+    private static async Task<IResult> DisconnectAsync(HttpContext context, string id, IContainerNetworkConnector connector)
     {
         var body = await ReadAsync(context, NetworksJsonContext.Default.NetworkDisconnectRequest).ConfigureAwait(false);
         var container = body?.Container ?? throw BerthException.Invalid("network disconnect: no container given");
-        if (services.GetService<IContainerNetworkConnector>() is { } connector)
-        {
-            await connector.DisconnectAsync(container, id, body.Force, context.RequestAborted).ConfigureAwait(false);
-        }
-        else
-        {
-            var cid = await networks.FindSandboxContainerAsync(container, context.RequestAborted).ConfigureAwait(false) ?? throw BerthException.NotFound($"No such container: {container}");
-            await networks.DisconnectAsync(cid, id, body.Force, context.RequestAborted).ConfigureAwait(false);
-        }
+        await connector.DisconnectAsync(container, id, body.Force, context.RequestAborted).ConfigureAwait(false);
 
         return Results.Ok();
     }
