@@ -37,6 +37,9 @@ public sealed record RuntimeOptions
     /// </summary>
     public bool SeccompSubArchitectures { get; init; }
 
+    /// <summary>Where the runtime reports what an operator must know (berthd's log).</summary>
+    public Action<string>? Warn { get; init; }
+
     /// <summary>The monitor path this engine will use.</summary>
     public string ResolveShimPath()
     {

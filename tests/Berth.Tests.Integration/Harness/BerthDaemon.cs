@@ -46,6 +46,9 @@ public sealed class BerthDaemon : IAsyncDisposable
 
     public HttpClient Http { get; private set; } = null!;
 
+    /// <summary>Extra environment for berthd (set before it starts, in StartAsync's prepare).</summary>
+    public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
+
     public string Log
     {
         get
@@ -58,14 +61,23 @@ public sealed class BerthDaemon : IAsyncDisposable
     }
 
     /// <summary>Starts a daemon named "bit-&lt;prefix&gt;-&lt;n&gt;-&lt;pid&gt;"; extra daemon flags may be given.</summary>
-    public static async Task<BerthDaemon> StartAsync(string prefix, params string[] extraArgs)
+    public static Task<BerthDaemon> StartAsync(string prefix, params string[] extraArgs) => StartAsync(prefix, null, extraArgs);
+
+    /// <summary>As above; <paramref name="prepare"/> runs once the roots exist, before berthd starts (to mount a file system there).</summary>
+    public static async Task<BerthDaemon> StartAsync(string prefix, Func<BerthDaemon, Task>? prepare, params string[] extraArgs)
     {
-        var name = $"bit-{prefix}-{Interlocked.Increment(ref _counter)}-{Environment.ProcessId}";
+        var name = $"bit-{prefix}-{Interlocked.Increment(ref _counter)}-{System.Environment.ProcessId}";
         var d = new BerthDaemon(name);
         await Shell.RunAsync("ip", ["netns", "delete", name]);
         await Shell.CheckAsync("ip", "netns", "add", name);
         await Shell.CheckAsync("ip", "-n", name, "link", "set", "lo", "up");
         Directory.CreateDirectory(d.DataRoot);
+        Directory.CreateDirectory(d.ExecRoot);
+        if (prepare is not null)
+        {
+            await prepare(d);
+        }
+
         await d.LaunchAsync(extraArgs);
         return d;
     }
@@ -81,6 +93,11 @@ public sealed class BerthDaemon : IAsyncDisposable
         foreach (var a in new[] { $"--net=/run/netns/{Netns}", "--", RepoPaths.Daemon, "-H", DockerHost, "--data-root", DataRoot, "--exec-root", ExecRoot, "--cgroup-parent", $"/{Name}", "--log-level", "debug" }.Concat(extraArgs))
         {
             psi.ArgumentList.Add(a);
+        }
+
+        foreach (var (key, value) in Environment)
+        {
+            psi.Environment[key] = value;
         }
 
         _process = Process.Start(psi)!;
@@ -233,7 +250,7 @@ public sealed class BerthDaemon : IAsyncDisposable
             await StopAsync();
             Http?.Dispose();
             await Shell.RunAsync("ip", ["netns", "delete", Netns]);
-            await Shell.RunAsync("sh", ["-c", $"grep -o ' {DataRoot}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l; rm -rf '{Dir}' '{ExecRoot}'"]);
+            await Shell.RunAsync("sh", ["-c", $"awk -v d='{DataRoot}' -v e='{ExecRoot}' '$2 == d || index($2, d \"/\") == 1 || $2 == e || index($2, e \"/\") == 1 {{ print $2 }}' /proc/mounts | sort -r | xargs -r -n1 umount -l; rm -rf '{Dir}' '{ExecRoot}'"]);
         }
     }
 }
