@@ -144,34 +144,27 @@ public sealed class ExecProcAccessTests(ContainersDaemon fixture) : IClassFixtur
         File.SetUnixFileMode(prog, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
     }
 
-    /// <summary>The exec monitor started for this container (its arguments name it) and the child it is spawning.</summary>
+    /// <summary>
+    /// The child the exec monitor is spawning for this container (it has joined the container's
+    /// cgroups and still carries the name of the monitor's thread) and that monitor, its parent.
+    /// </summary>
     private static (int Monitor, int Child) FindHeldExec(string containerId)
     {
-        var monitor = 0;
         foreach (var dir in Directory.GetDirectories("/proc"))
         {
-            if (!int.TryParse(Path.GetFileName(dir), CultureInfo.InvariantCulture, out var pid))
+            if (int.TryParse(Path.GetFileName(dir), CultureInfo.InvariantCulture, out var pid)
+                && Comm(pid) == HeldComm
+                && TryRead($"{dir}/cgroup") is { } cgroups && cgroups.Contains(containerId, StringComparison.Ordinal)
+                && TryRead($"{dir}/status") is { } status)
             {
-                continue;
-            }
-
-            var args = TryRead($"{dir}/cmdline")?.Split('\0') ?? [];
-            if (args.Length > 4 && Path.GetFileName(args[0]) == "berth-shim" && args[1] == "exec" && args.Contains(containerId))
-            {
-                monitor = pid;
+                var ppid = status.Split('\n').Single(l => l.StartsWith("PPid:", StringComparison.Ordinal))[5..].Trim();
+                var monitor = int.Parse(ppid, CultureInfo.InvariantCulture);
+                Assert.Contains("berth-shim", TryRead($"/proc/{monitor}/cmdline") ?? string.Empty, StringComparison.Ordinal);
+                return (monitor, pid);
             }
         }
 
-        Assert.True(monitor > 0, "no exec monitor found for the container");
-        foreach (var dir in Directory.GetDirectories("/proc"))
-        {
-            if (TryRead($"{dir}/status") is { } status && status.Contains($"\nPPid:\t{monitor}\n", StringComparison.Ordinal))
-            {
-                return (monitor, int.Parse(Path.GetFileName(dir), CultureInfo.InvariantCulture));
-            }
-        }
-
-        Assert.Fail("the exec monitor has no child");
+        Assert.Fail("no exec of this container is held before its execve");
         return default;
     }
 
