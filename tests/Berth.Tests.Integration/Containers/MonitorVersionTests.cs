@@ -68,6 +68,15 @@ public sealed class MonitorVersionTests(MonitorVersionDaemon fixture) : IClassFi
         // Back with a berth that speaks it: removable as usual.
         await RestartWithConfigAsync(id, c => "version=2\n" + WithoutVersion(c));
         await _d.DockerOkAsync("rm", "-f", id);
-        Assert.False(File.Exists(ConfigPath(id)));
+
+        // Its runtime state goes after the answer, in the background.
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (File.Exists(ConfigPath(id)))
+        {
+            Assert.True(sw.Elapsed < TimeSpan.FromMinutes(2), "the container's state was never removed");
+            await Task.Delay(100);
+        }
+
+        Assert.False(Directory.Exists($"/proc/{pid}"), "the container's process outlived its removal");
     }
 }
