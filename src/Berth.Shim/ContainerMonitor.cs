@@ -203,6 +203,11 @@ internal sealed class ContainerMonitor
         {
             File.Delete(_config.SocketPath);
         }
+        else
+        {
+            // Before the exit goes out: berthd's watcher is among the clients closed below.
+            Warn("cannot write the exit record; keeping it in memory and retrying");
+        }
 
         // Until the record is on disk, the monitor is its only keeper: it stays, gives the exit
         // to every client that connects (berthd after a restart included) and retries the write.
@@ -221,7 +226,6 @@ internal sealed class ContainerMonitor
 
         if (!written)
         {
-            Warn("cannot write the exit record; keeping it in memory and retrying");
             while (!TryWriteExitRecord(record))
             {
                 Thread.Sleep(ExitRecordRetry);
