@@ -11,9 +11,10 @@ namespace Berth.Tests.Integration.Containers;
 /// <summary>
 /// Many execs on one long-lived container must not grow berthd: ended exec instances are dropped
 /// as dockerd drops them (here with a 1 s collection interval instead of 5 minutes, through
-/// BERTH_EXEC_COLLECT_SECONDS), and every descriptor an exec used is closed. 10,000 execs through
-/// the raw API, 8 at a time (BERTH_SOAK_EXECS sets another count); RSS and open descriptors of
-/// berthd end within 10% of where they were after a warm-up.
+/// BERTH_EXEC_COLLECT_SECONDS), and every descriptor an exec used is closed. 2,000 execs through
+/// the raw API, 8 at a time (BERTH_SOAK_EXECS=10000 for the figure: ~28 minutes on a
+/// loaded machine with Debug binaries); RSS and open descriptors of berthd end within 10% of
+/// where they were after a warm-up.
 /// </summary>
 public sealed class ExecSoakTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -35,9 +36,9 @@ public sealed class ExecSoakTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task DisposeAsync() => await _d.DisposeAsync();
 
     [Fact]
-    public async Task Ten_thousand_execs_leave_berthds_memory_and_descriptors_where_they_were()
+    public async Task Thousands_of_execs_leave_berthds_memory_and_descriptors_where_they_were()
     {
-        var count = int.TryParse(Environment.GetEnvironmentVariable("BERTH_SOAK_EXECS"), CultureInfo.InvariantCulture, out var n) ? n : 10_000;
+        var count = int.TryParse(Environment.GetEnvironmentVariable("BERTH_SOAK_EXECS"), CultureInfo.InvariantCulture, out var n) ? n : 2_000;
         var container = await _d.DockerOkAsync("run", "-d", "busybox", "sleep", "3600");
         var last = await RunExecsAsync(container, WarmUp);
         await UntilGoneAsync(last);
