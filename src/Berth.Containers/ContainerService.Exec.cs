@@ -49,6 +49,22 @@ public sealed partial class ContainerService
         return ids.Count == 0 ? null : ids;
     }
 
+    /// <summary>Number of exec instances held (ended ones are dropped by <see cref="CollectExecsAsync"/>).</summary>
+    public int ExecInstanceCount => _execs.Count;
+
+    /// <summary>Drops ended exec instances on dockerd's schedule (see <see cref="ExecStore"/>) until the service is disposed.</summary>
+    private async Task CollectExecsAsync()
+    {
+        while (await _execCollector.WaitForNextTickAsync(_shutdown.Token).ConfigureAwait(false))
+        {
+            var dropped = _execs.Collect();
+            if (dropped > 0)
+            {
+                LogExecsCollected(_logger, dropped);
+            }
+        }
+    }
+
     private static void EnsureExecAllowed(Container c)
     {
         if (!c.State.Running)

@@ -104,6 +104,17 @@ public sealed partial class ContainerService
                 throw BerthException.Conflict($"cannot remove container \"/{current.Name}\": container is {current.State.Status}: stop the container before removing or force remove");
             }
 
+            // A container run by a monitor this daemon cannot speak to (one of a newer berth) keeps
+            // its record: removing it would orphan its processes. The runtime refuses it (409).
+            try
+            {
+                _ = await _runtime.GetStatusAsync(id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not BerthException { Kind: ErrorKind.Conflict })
+            {
+                LogWarning(_logger, id, "reading the runtime status", e);
+            }
+
             CancelPendingRestart(entry);
             StopHealthMonitor(entry);
             c = Commit(current with { State = current.State with { RemovalInProgress = true } }, persist: false);

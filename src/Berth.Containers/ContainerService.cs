@@ -27,6 +27,7 @@ public sealed partial class ContainerService : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, ContainerEntry> _entries = new(StringComparer.Ordinal);
     private readonly ExecStore _execs = new();
+    private readonly PeriodicTimer _execCollector;
     private readonly CancellationTokenSource _shutdown = new();
     private int _disposed;
     private readonly ConcurrentDictionary<Task, byte> _background = new();
@@ -47,6 +48,9 @@ public sealed partial class ContainerService : IAsyncDisposable
         _time = time;
         _logger = logger;
         _store = new ContainerStore(options.ContainersRoot);
+        // Created here, not in the loop: its schedule starts with the service.
+        _execCollector = new PeriodicTimer(options.ExecCollectInterval, time);
+        Background(CollectExecsAsync);
     }
 
     public ContainerServiceOptions Options => _options;
@@ -156,6 +160,7 @@ public sealed partial class ContainerService : IAsyncDisposable
         {
         }
 
+        _execCollector.Dispose();
         _shutdown.Dispose();
     }
 
@@ -167,4 +172,7 @@ public sealed partial class ContainerService : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "container {Id}: {What}")]
     private static partial void LogInfo(ILogger logger, string id, string what);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "clean {Count} unused exec commands")]
+    private static partial void LogExecsCollected(ILogger logger, int count);
 }

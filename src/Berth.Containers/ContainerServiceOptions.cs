@@ -3,11 +3,21 @@ namespace Berth.Containers;
 /// <summary>What the container service needs from the daemon's configuration.</summary>
 public sealed record ContainerServiceOptions
 {
+    /// <summary>dockerd's interval for collecting ended exec instances.</summary>
+    public static readonly TimeSpan DefaultExecCollectInterval = TimeSpan.FromMinutes(5);
+
     /// <summary>The daemon's data root; container records live in &lt;DataRoot&gt;/containers/&lt;id&gt;.</summary>
     public required string DataRoot { get; init; }
 
     /// <summary>Parent cgroup of every container ("/berth"); a container's cgroup is &lt;parent&gt;/&lt;id&gt;.</summary>
     public string CgroupParent { get; init; } = "/berth";
+
+    /// <summary>
+    /// How often ended exec instances are collected (an ended exec is dropped after one to two
+    /// intervals): dockerd's 5 minutes. berthd takes another value from
+    /// BERTH_EXEC_COLLECT_SECONDS, for soak tests that cannot wait that long.
+    /// </summary>
+    public TimeSpan ExecCollectInterval { get; init; } = DefaultExecCollectInterval;
 
     public string DefaultRuntime { get; init; } = "runc";
 

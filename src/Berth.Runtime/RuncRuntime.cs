@@ -138,7 +138,7 @@ public sealed class RuncRuntime : IContainerRuntime, IDisposable
                 if (line is not null && line.StartsWith("P ", StringComparison.Ordinal)
                     && int.TryParse(line.AsSpan(2), NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid))
                 {
-                    _handles[launch.Id] = new ContainerHandle(launch.Id, stateDir, config, child);
+                    _handles[launch.Id] = new ContainerHandle(launch.Id, stateDir, config, child, _options.Warn);
                     return new RuntimeStarted(pid, DateTimeOffset.UtcNow);
                 }
 
@@ -470,7 +470,20 @@ public sealed class RuncRuntime : IContainerRuntime, IDisposable
         foreach (var dir in Directory.EnumerateDirectories(_containersRoot))
         {
             var id = Path.GetFileName(dir);
-            var handle = TryGetHandle(id);
+            ContainerHandle? handle;
+            try
+            {
+                handle = TryGetHandle(id);
+            }
+            catch (BerthException e) when (e.Kind == ErrorKind.Conflict)
+            {
+                // A monitor of a newer version: not re-attached (berthd cannot speak to it), not
+                // removed (its container may still run). The container is reported stopped, and
+                // everything done to it is refused with this message.
+                _options.Warn?.Invoke(e.Message);
+                continue;
+            }
+
             if (handle is null)
             {
                 RemoveStateDir(id, dir);
@@ -523,8 +536,13 @@ public sealed class RuncRuntime : IContainerRuntime, IDisposable
         {
             return null;
         }
+        catch (MonitorVersionException e)
+        {
+            // Refused, and left alone: its processes and state belong to the berth that started it.
+            throw new BerthException(ErrorKind.Conflict, e.Message);
+        }
 
-        return _handles.GetOrAdd(id, _ => new ContainerHandle(id, dir, config, monitor: null));
+        return _handles.GetOrAdd(id, _ => new ContainerHandle(id, dir, config, monitor: null, _options.Warn));
     }
 
     private ContainerHandle RequireHandle(string id) =>

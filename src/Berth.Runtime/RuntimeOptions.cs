@@ -37,6 +37,9 @@ public sealed record RuntimeOptions
     /// </summary>
     public Oci.SeccompDefault SeccompDefault { get; init; } = Oci.SeccompDefault.Docker;
 
+    /// <summary>Where the runtime reports what an operator must know (berthd's log).</summary>
+    public Action<string>? Warn { get; init; }
+
     /// <summary>The monitor path this engine will use.</summary>
     public string ResolveShimPath()
     {

@@ -16,6 +16,8 @@ namespace Berth.Shim;
 /// </summary>
 internal sealed class ContainerMonitor
 {
+    private static readonly TimeSpan ExitRecordRetry = TimeSpan.FromSeconds(1);
+
     private readonly string _stateDir;
     private readonly object _logLock = new();
     private readonly object _clientsLock = new();
@@ -26,6 +28,8 @@ internal sealed class ContainerMonitor
     private int _stdinFd = -1;
     private bool _stdinIsPty;
     private int _ttyMaster = -1;
+    private int _failedLogWrites;
+    private byte[]? _exitPayload;
 
     public ContainerMonitor(string stateDir)
     {
@@ -174,8 +178,11 @@ internal sealed class ContainerMonitor
 
         lock (_logLock)
         {
-            _log?.Dispose();
-            _log = null;
+            if (_log is { } log)
+            {
+                LogWrite(log.Dispose);
+                _log = null;
+            }
         }
 
         var oom = false;
@@ -191,12 +198,23 @@ internal sealed class ContainerMonitor
         }
 
         var record = new ExitRecord(WaitStatus.ToExitCode(status), oom, exitNanos);
-        record.WriteTo(_stateDir);
+        var written = TryWriteExitRecord(record);
+        if (written)
+        {
+            File.Delete(_config.SocketPath);
+        }
+        else
+        {
+            // Before the exit goes out: berthd's watcher is among the clients closed below.
+            Warn("cannot write the exit record; keeping it in memory and retrying");
+        }
 
-        File.Delete(_config.SocketPath);
+        // Until the record is on disk, the monitor is its only keeper: it stays, gives the exit
+        // to every client that connects (berthd after a restart included) and retries the write.
         var payload = System.Text.Encoding.ASCII.GetBytes(record.Format());
         lock (_clientsLock)
         {
+            _exitPayload = payload;
             foreach (var c in _clients)
             {
                 c.SendFrame(MonitorProtocol.Exit, payload);
@@ -206,7 +224,32 @@ internal sealed class ContainerMonitor
             _clients.Clear();
         }
 
+        if (!written)
+        {
+            while (!TryWriteExitRecord(record))
+            {
+                Thread.Sleep(ExitRecordRetry);
+            }
+
+            Warn("exit record written");
+            File.Delete(_config.SocketPath);
+        }
+
         return 0;
+    }
+
+    private bool TryWriteExitRecord(ExitRecord record)
+    {
+        try
+        {
+            // The atomic writer leaves no temporary file behind when the disk is full.
+            record.WriteTo(_stateDir);
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     private void ReadLoop(int fd, OutputStream stream)
@@ -234,18 +277,18 @@ internal sealed class ContainerMonitor
                     var log = _log;
                     if (n > 0)
                     {
-                        splitter.Feed(buffer.AsSpan(0, n), line => log.Append(stream, line, nanos));
+                        splitter.Feed(buffer.AsSpan(0, n), line => AppendToLog(log, stream, line, nanos));
                     }
                     else
                     {
-                        splitter.Finish(line => log.Append(stream, line, nanos));
+                        splitter.Finish(line => AppendToLog(log, stream, line, nanos));
                     }
 
                     // Flush only when the container has nothing more for us right now: a chatty
                     // container then costs one write(2) per 256 KiB buffer, not one per read.
                     if (n < buffer.Length && !Fd.HasInput(fd))
                     {
-                        log.Flush();
+                        LogWrite(log.Flush);
                     }
                 }
             }
@@ -256,6 +299,74 @@ internal sealed class ContainerMonitor
             }
 
             Broadcast(type, buffer.AsSpan(0, n));
+        }
+    }
+
+    private void AppendToLog(JsonLogWriter log, OutputStream stream, ReadOnlySpan<byte> line, long nanos)
+    {
+        try
+        {
+            log.Append(stream, line, nanos);
+        }
+        catch (IOException e)
+        {
+            LogWriteFailed(e);
+        }
+    }
+
+    /// <summary>Runs a log write; call under the log lock.</summary>
+    private void LogWrite(Action write)
+    {
+        try
+        {
+            write();
+        }
+        catch (IOException e)
+        {
+            LogWriteFailed(e);
+            return;
+        }
+
+        if (_failedLogWrites > 0)
+        {
+            Warn($"log writes resumed; {_failedLogWrites} failed and their lines were dropped");
+            _failedLogWrites = 0;
+        }
+    }
+
+    /// <summary>
+    /// A full disk must not end the monitor (and with it the container's output and its exit
+    /// record): as dockerd, the lines are dropped and the error is reported, once per episode.
+    /// </summary>
+    private void LogWriteFailed(IOException e)
+    {
+        if (_failedLogWrites++ == 0)
+        {
+            Warn($"Error writing log message: {e.Message} (lines are dropped until writes succeed again)");
+        }
+    }
+
+    /// <summary>To the monitor's own log and to berthd (wait-mode clients: its exit watcher).</summary>
+    private void Warn(string message)
+    {
+        try
+        {
+            Console.Error.WriteLine($"berth-shim: {message}");
+        }
+        catch (IOException)
+        {
+        }
+
+        var payload = System.Text.Encoding.UTF8.GetBytes(message);
+        lock (_clientsLock)
+        {
+            foreach (var c in _clients)
+            {
+                if (!c.Attached)
+                {
+                    _ = c.SendFrame(MonitorProtocol.Warning, payload);
+                }
+            }
         }
     }
 
@@ -313,6 +424,14 @@ internal sealed class ContainerMonitor
             client.Attached = mode[0] == MonitorProtocol.ModeAttach;
             lock (_clientsLock)
             {
+                if (_exitPayload is { } exit)
+                {
+                    // The container has exited and its record is not on disk yet.
+                    client.SendFrame(MonitorProtocol.Exit, exit);
+                    client.Close();
+                    return;
+                }
+
                 _clients.Add(client);
             }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Berth.Platform.Isolation;
 using Berth.Platform.Native;
 using Berth.Platform.Processes;
 using Berth.Platform.Sockets;
@@ -32,6 +33,9 @@ internal static class ExecMonitor
         var (runtime, root, id, processJson, prefix, tty) = (args[0], args[1], args[2], args[3], args[4], args[5] == "1");
         try
         {
+            // Before anything of the container is touched: nothing in this process may be opened
+            // through /proc by the container's root (ThreadIsolation.MakeProcessNotDumpable).
+            ThreadIsolation.MakeProcessNotDumpable();
             Subreaper.Become();
             var process = JsonSerializer.Deserialize(File.ReadAllBytes(processJson), OciJsonContext.Default.OciProcess)
                 ?? throw new InvalidDataException("empty process.json");

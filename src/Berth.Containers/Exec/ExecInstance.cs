@@ -28,6 +28,9 @@ public sealed class ExecInstance
 
     public bool Started { get; private set; }
 
+    /// <summary>Ended and seen so by a collection round: the next round drops it (inspect's CanRemove).</summary>
+    public bool CanRemove { get; private set; }
+
     internal IExecSession? Session { get; private set; }
 
     /// <summary>Marks the instance as starting; false when it already ran or runs.</summary>
@@ -52,6 +55,14 @@ public sealed class ExecInstance
             Session = session;
             Pid = session.Pid;
             Running = true;
+        }
+    }
+
+    internal void MarkRemovable()
+    {
+        lock (_lock)
+        {
+            CanRemove = true;
         }
     }
 

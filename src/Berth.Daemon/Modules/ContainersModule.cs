@@ -8,7 +8,7 @@ using Berth.Runtime;
 namespace Berth.Daemon.Modules;
 
 /// <summary>Composition of the container subsystem: runtime, monitor, services and /containers, /exec, /info routes.</summary>
-public static class ContainersModule
+public static partial class ContainersModule
 {
     public static void RegisterJson() => ApiJson.Register(ContainersJsonContext.Default);
 
@@ -30,8 +30,11 @@ public static class ContainersModule
             LiveRestore = options.LiveRestore,
             CgroupV2 = File.Exists("/sys/fs/cgroup/cgroup.controllers"),
             CgroupFeatures = Berth.Platform.Cgroups.CgroupFeatures.Detect(),
+            ExecCollectInterval = int.TryParse(Environment.GetEnvironmentVariable("BERTH_EXEC_COLLECT_SECONDS"), out var seconds) && seconds > 0
+                ? TimeSpan.FromSeconds(seconds)
+                : Berth.Containers.ContainerServiceOptions.DefaultExecCollectInterval,
         });
-        services.AddSingleton<IContainerRuntime>(_ => new RuncRuntime(new RuntimeOptions
+        services.AddSingleton<IContainerRuntime>(sp => new RuncRuntime(new RuntimeOptions
         {
             ExecRoot = options.ExecRoot,
             ContainersDir = Path.Combine(options.DataRoot, "containers"),
@@ -39,6 +42,7 @@ public static class ContainersModule
             DefaultRuntime = options.DefaultRuntime,
             CgroupParent = options.CgroupParent,
             SeccompDefault = seccompDefault,
+            Warn = message => LogRuntimeWarning(sp.GetRequiredService<ILoggerFactory>().CreateLogger("Berth.Runtime"), message),
         }));
         services.AddSingleton<IContainerImages>(sp => new ImageServiceImages(sp.GetRequiredService<ImageService>()));
         services.AddSingleton(sp => new ContainerService(
@@ -108,4 +112,7 @@ public static class ContainersModule
         var containers = services.GetRequiredService<ContainerService>();
         return containers.ShutdownAsync;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Message}")]
+    private static partial void LogRuntimeWarning(ILogger logger, string message);
 }

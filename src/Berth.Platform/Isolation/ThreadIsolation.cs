@@ -20,6 +20,8 @@ public static class ThreadIsolation
     private const int PrSetKeepCaps = 8;
     private const int PrCapbsetDrop = 24;
     private const int PrSetNoNewPrivs = 38;
+    private const int PrGetDumpable = 3;
+    private const int PrSetDumpable = 4;
 
     /// <summary>True where the per-thread calls are mapped (x86-64, arm64).</summary>
     public static bool Supported => Syscalls.Supported;
@@ -38,6 +40,26 @@ public static class ThreadIsolation
         Syscalls.Unshare(CloneFs);
         Syscalls.Setns(pidfd, NewNs | NewCgroup | NewUts | NewIpc | NewPid | NewNet);
     }
+
+    /// <summary>
+    /// Makes the whole process non-dumpable (PR_SET_DUMPABLE 0). A thread that joins a container
+    /// and takes its credentials, and a child spawned from it that shares this process's memory
+    /// until execve, are otherwise open to the container's root through /proc/&lt;pid&gt;/mem, root,
+    /// exe and environ (ptrace access checks compare credentials, which then match): the class of
+    /// CVE-2016-9962. The flag belongs to the memory map, so it covers every thread and the
+    /// spawned child until its execve gives it a map of its own. Never set back: nothing in this
+    /// process needs to be dumpable.
+    /// </summary>
+    public static void MakeProcessNotDumpable()
+    {
+        if (Libc.prctl(PrSetDumpable, 0, 0, 0, 0) != 0)
+        {
+            throw ErrnoException.Last("prctl(PR_SET_DUMPABLE)");
+        }
+    }
+
+    /// <summary>True while another process with the same credentials may open this one through /proc.</summary>
+    public static bool ProcessIsDumpable => Libc.prctl(PrGetDumpable, 0, 0, 0, 0) != 0;
 
     /// <summary>Sets no_new_privs on this thread (and what it starts).</summary>
     public static void SetNoNewPrivileges()

@@ -17,6 +17,7 @@ public sealed class JsonLogWriter : IDisposable
     private int _count;
     private long _fileSize;
     private FileStream _file;
+    private bool _reopen;
 
     public JsonLogWriter(string path, LogRotation rotation)
     {
@@ -53,6 +54,12 @@ public sealed class JsonLogWriter : IDisposable
         _count += JsonLogFormat.Encode(_buffer.AsSpan(_count), stream, line, unixNanos);
     }
 
+    /// <summary>
+    /// Writes the buffered entries. When that fails (a full disk: ENOSPC, EDQUOT) they are
+    /// dropped, as Docker drops a message its log driver could not take, and the file is cut back
+    /// to its last whole entry, so a short write leaves no half line; the IOException is rethrown
+    /// for the caller to report. Later entries are written as usual once there is room.
+    /// </summary>
     public void Flush()
     {
         if (_count == 0)
@@ -60,20 +67,74 @@ public sealed class JsonLogWriter : IDisposable
             return;
         }
 
-        _file.Write(_buffer, 0, _count);
+        try
+        {
+            if (_reopen)
+            {
+                _file.Dispose();
+                _file = OpenAppend(_path);
+                _fileSize = _file.Length;
+                _reopen = false;
+            }
+
+            _file.Write(_buffer, 0, _count);
+        }
+        catch (IOException)
+        {
+            _count = 0;
+            if (!_reopen)
+            {
+                try
+                {
+                    _file.SetLength(_fileSize);
+                    _file.Seek(_fileSize, SeekOrigin.Begin);
+                }
+                catch (IOException)
+                {
+                    // Cut back at the next failure or success; the entries are dropped either way.
+                }
+            }
+
+            throw;
+        }
+
         _fileSize += _count;
         _count = 0;
     }
 
+    /// <summary>Drops what is buffered without writing it.</summary>
+    public void Discard() => _count = 0;
+
     public void Dispose()
     {
-        Flush();
-        _file.Dispose();
-        ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = [];
+        try
+        {
+            Flush();
+        }
+        finally
+        {
+            _file.Dispose();
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+        }
     }
 
     private void Rotate()
+    {
+        try
+        {
+            RotateFiles();
+        }
+        catch (IOException)
+        {
+            // A rename or create failed (a full disk): go on with whatever file the name holds
+            // now, reopened at the next flush.
+            _reopen = true;
+            throw;
+        }
+    }
+
+    private void RotateFiles()
     {
         _file.Dispose();
         if (_rotation.MaxFiles > 1)

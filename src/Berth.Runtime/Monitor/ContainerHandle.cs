@@ -10,9 +10,11 @@ internal sealed class ContainerHandle
     private readonly object _gate = new();
     private Task<RuntimeExit>? _exit;
     private MonitorAttachment? _control;
+    private readonly Action<string>? _warn;
 
-    public ContainerHandle(string id, string stateDir, MonitorConfig config, ChildProcess? monitor)
+    public ContainerHandle(string id, string stateDir, MonitorConfig config, ChildProcess? monitor, Action<string>? warn = null)
     {
+        _warn = warn;
         Id = id;
         StateDir = stateDir;
         Config = config;
@@ -126,6 +128,11 @@ internal sealed class ContainerHandle
                 {
                     ReapMonitor();
                     return record.ToRuntimeExit();
+                }
+
+                if (type == MonitorProtocol.Warning)
+                {
+                    _warn?.Invoke($"container {Id}: {Encoding.UTF8.GetString(payload.Span)}");
                 }
             }
         }

@@ -7,9 +7,27 @@ namespace Berth.Runtime.Monitor;
 /// What the monitor (berth-shim) needs to run one container, written by the daemon into the
 /// container's state directory as "key=value" lines: trivial to parse in a tiny AOT binary and
 /// readable by people debugging a host.
+/// <para>
+/// <see cref="Version"/> is the version of the whole contract between berthd and that monitor:
+/// this file, the socket protocol (<see cref="MonitorProtocol"/>) and the state files (exit,
+/// init.pid, shim.pid). A berthd re-attaching to monitors after an upgrade (live restore) reads it
+/// before it speaks to them, and a monitor reads it before it runs anything.
+/// 1: the format before versions were written (no "version" line): the monitor exits once it has
+///    written the exit record.
+/// 2: "version=2" first; a monitor that cannot write its exit record (full disk) keeps it in
+///    memory, reports it to every client of its socket and retries the write before it exits.
+///    Nothing berthd does differs between 1 and 2, so it speaks both.
+/// A version above <see cref="CurrentVersion"/> comes from a newer berth: it is refused.
+/// </para>
 /// </summary>
 public sealed record MonitorConfig
 {
+    public const int CurrentVersion = 2;
+
+    public const int OldestVersion = 1;
+
+    public int Version { get; init; } = CurrentVersion;
+
     public required string Id { get; init; }
 
     public required string RuntimePath { get; init; }
@@ -41,6 +59,7 @@ public sealed record MonitorConfig
     public string Format()
     {
         var sb = new StringBuilder();
+        Line(sb, "version", Version.ToString(CultureInfo.InvariantCulture));
         Line(sb, "id", Id);
         Line(sb, "runtime", RuntimePath);
         Line(sb, "runtime-root", RuntimeRoot);
@@ -56,6 +75,7 @@ public sealed record MonitorConfig
         return sb.ToString();
     }
 
+    /// <summary>Reads a config; <see cref="MonitorVersionException"/> when it is of a version this build does not speak.</summary>
     public static MonitorConfig Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -69,8 +89,16 @@ public sealed record MonitorConfig
             }
         }
 
+        var version = OldestVersion;
+        if (d.TryGetValue("version", out var v)
+            && (!int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out version) || version < OldestVersion || version > CurrentVersion))
+        {
+            throw new MonitorVersionException(d.GetValueOrDefault("id", "?"), v);
+        }
+
         return new MonitorConfig
         {
+            Version = version,
             Id = d["id"],
             RuntimePath = d["runtime"],
             RuntimeRoot = d["runtime-root"],

@@ -100,6 +100,7 @@ public static class NamespaceExec
     public static (int Pid, int PtyMaster) Start(Plan plan, int stdin = 0, int stdout = 1, int stderr = 2)
     {
         ArgumentNullException.ThrowIfNull(plan);
+        ThreadIsolation.MakeProcessNotDumpable();
         SetRlimits(plan.Process.Rlimits);
         (int, int) result = default;
         Exception? error = null;
@@ -128,6 +129,12 @@ public static class NamespaceExec
     private static (int Pid, int PtyMaster) StartOnThisThread(Plan plan, int stdin, int stdout, int stderr)
     {
         var p = plan.Process;
+        if (ThreadIsolation.ProcessIsDumpable)
+        {
+            // Never enter with a dumpable memory map: see ThreadIsolation.MakeProcessNotDumpable.
+            throw new ExecStartException(StartFailed + "the monitor is dumpable; refusing to enter the container");
+        }
+
         CgroupTasks.JoinCurrentThread(plan.Cgroups);
         ThreadIsolation.EnterNamespaces(plan.PidFd);
         if (Libc.chdir(p.Cwd) != 0)

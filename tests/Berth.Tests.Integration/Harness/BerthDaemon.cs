@@ -14,7 +14,6 @@ public sealed class BerthDaemon : IAsyncDisposable
     private static int _counter;
     private Process? _process;
     private readonly List<string> _log = [];
-    private IReadOnlyDictionary<string, string> _environment = new Dictionary<string, string>();
 
     private BerthDaemon(string name)
     {
@@ -60,17 +59,36 @@ public sealed class BerthDaemon : IAsyncDisposable
 
     /// <summary>Starts a daemon named "bit-&lt;prefix&gt;-&lt;n&gt;-&lt;pid&gt;"; extra daemon flags may be given.</summary>
     public static Task<BerthDaemon> StartAsync(string prefix, params string[] extraArgs) =>
-        StartAsync(prefix, new Dictionary<string, string>(), extraArgs);
+        StartAsync(prefix, new Dictionary<string, string>(), null, extraArgs);
 
     /// <summary>As <see cref="StartAsync(string, string[])"/>, with variables added to berthd's environment.</summary>
-    public static async Task<BerthDaemon> StartAsync(string prefix, IReadOnlyDictionary<string, string> environment, params string[] extraArgs)
+    public static Task<BerthDaemon> StartAsync(string prefix, IReadOnlyDictionary<string, string> environment, params string[] extraArgs) =>
+        StartAsync(prefix, environment, null, extraArgs);
+
+    /// <summary>As above; <paramref name="prepare"/> runs once the roots exist, before berthd starts (to mount a file system there).</summary>
+    public static Task<BerthDaemon> StartAsync(string prefix, Func<BerthDaemon, Task>? prepare, params string[] extraArgs) =>
+        StartAsync(prefix, new Dictionary<string, string>(), prepare, extraArgs);
+
+    /// <summary>The general form: extra environment for berthd and a hook run before it starts.</summary>
+    public static async Task<BerthDaemon> StartAsync(string prefix, IReadOnlyDictionary<string, string> environment, Func<BerthDaemon, Task>? prepare, params string[] extraArgs)
     {
         var name = $"bit-{prefix}-{Interlocked.Increment(ref _counter)}-{System.Environment.ProcessId}";
-        var d = new BerthDaemon(name) { _environment = environment };
+        var d = new BerthDaemon(name);
+        foreach (var (key, value) in environment)
+        {
+            d.Environment[key] = value;
+        }
+
         await Shell.RunAsync("ip", ["netns", "delete", name]);
         await Shell.CheckAsync("ip", "netns", "add", name);
         await Shell.CheckAsync("ip", "-n", name, "link", "set", "lo", "up");
         Directory.CreateDirectory(d.DataRoot);
+        Directory.CreateDirectory(d.ExecRoot);
+        if (prepare is not null)
+        {
+            await prepare(d);
+        }
+
         await d.LaunchAsync(extraArgs);
         return d;
     }
@@ -91,11 +109,6 @@ public sealed class BerthDaemon : IAsyncDisposable
         foreach (var a in new[] { $"--net=/run/netns/{Netns}", "--", RepoPaths.Daemon, "-H", DockerHost, "--data-root", DataRoot, "--exec-root", ExecRoot, "--cgroup-parent", $"/{Name}", "--log-level", "debug" }.Concat(extraArgs))
         {
             psi.ArgumentList.Add(a);
-        }
-
-        foreach (var (key, value) in _environment)
-        {
-            psi.Environment[key] = value;
         }
 
         _process = Process.Start(psi)!;
@@ -191,7 +204,7 @@ public sealed class BerthDaemon : IAsyncDisposable
         }
     }
 
-    /// <summary>Extra environment for berthd from its next (re)start on (e.g. a fault-injection point).</summary>
+    /// <summary>Extra environment for berthd from its next (re)start on (e.g. a fault-injection point); StartAsync's prepare may set it too.</summary>
     public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Waits for a daemon that is expected to end by itself (a fault-injection point); its exit code.</summary>
@@ -258,7 +271,7 @@ public sealed class BerthDaemon : IAsyncDisposable
             await StopAsync();
             Http?.Dispose();
             await Shell.RunAsync("ip", ["netns", "delete", Netns]);
-            await Shell.RunAsync("sh", ["-c", $"grep -o ' {DataRoot}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l; rm -rf '{Dir}' '{ExecRoot}'"]);
+            await Shell.RunAsync("sh", ["-c", $"awk -v d='{DataRoot}' -v e='{ExecRoot}' '$2 == d || index($2, d \"/\") == 1 || $2 == e || index($2, e \"/\") == 1 {{ print $2 }}' /proc/mounts | sort -r | xargs -r -n1 umount -l; rm -rf '{Dir}' '{ExecRoot}'"]);
         }
     }
 }

@@ -389,6 +389,29 @@ public sealed class ContainerServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ended_execs_are_dropped_after_two_collection_rounds_as_dockerd_does()
+    {
+        var id = await CreateAsync();
+        await Svc.StartAsync(id, CancellationToken.None);
+        var ended = Svc.CreateExec(id, new ExecCreateRequest { Cmd = ["true"] });
+        await Svc.StartExecAsync(ended.Id, false, null, null, (_, _, _) => ValueTask.CompletedTask, CancellationToken.None);
+        var waiting = Svc.CreateExec(id, new ExecCreateRequest { Cmd = ["true"] });
+        Assert.Equal(0, ended.ExitCode);
+
+        // First round: marked (inspect shows CanRemove), still there.
+        _f.Time.Advance(TimeSpan.FromMinutes(5));
+        await Eventually(() => ended.CanRemove, "the first round to mark the ended exec");
+        Assert.Same(ended, Svc.GetExec(ended.Id));
+        Assert.False(waiting.CanRemove);
+
+        // Second round: gone; the one never started stays with its container.
+        _f.Time.Advance(TimeSpan.FromMinutes(5));
+        await Eventually(() => Svc.ExecInstanceCount == 1, "the second round to drop the ended exec");
+        Assert.Equal($"No such exec instance: {ended.Id}", Assert.Throws<BerthException>(() => Svc.GetExec(ended.Id)).Message);
+        Assert.Same(waiting, Svc.GetExec(waiting.Id));
+    }
+
+    [Fact]
     public async Task Attach_before_start_gets_the_output_from_the_first_byte()
     {
         var id = await CreateAsync(cmd: ["echo", "hi"]);

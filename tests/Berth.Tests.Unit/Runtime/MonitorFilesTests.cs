@@ -27,6 +27,25 @@ public sealed class MonitorFilesTests
     }
 
     [Fact]
+    public void MonitorConfig_WritesItsVersion_ReadsTheUnversionedFormatAsVersion1_AndRefusesNewerOnes()
+    {
+        var text = new MonitorConfig { Id = "abc", RuntimePath = "/r", RuntimeRoot = "/rr", StateDir = "/s", SocketPath = "/m" }.Format();
+        Assert.StartsWith($"version={MonitorConfig.CurrentVersion}\n", text, StringComparison.Ordinal);
+        Assert.Equal(MonitorConfig.CurrentVersion, MonitorConfig.Parse(text).Version);
+
+        // What berthd wrote before versions existed.
+        var previous = "id=abc\nruntime=/usr/sbin/runc\nruntime-root=/rr\nstate-dir=/s\nsocket=/m\nlog-driver=json-file\nlog-path=/l\nlog-max-size=-1\nlog-max-file=1\ntty=1\nstdin=0\ncgroup=/berth/abc\n";
+        var old = MonitorConfig.Parse(previous);
+        Assert.Equal((1, "abc", "/usr/sbin/runc", true, "/berth/abc"), (old.Version, old.Id, old.RuntimePath, old.Tty, old.CgroupPath));
+
+        foreach (var v in new[] { "3", "0", "x", "" })
+        {
+            var e = Assert.Throws<MonitorVersionException>(() => MonitorConfig.Parse($"version={v}\n" + previous));
+            Assert.Equal($"container abc is run by a monitor of version {v}, and this berth speaks versions 1 to {MonitorConfig.CurrentVersion} only: manage it with the berthd that started it, or upgrade this one", e.Message);
+        }
+    }
+
+    [Fact]
     public void ExitRecord_RoundTrips()
     {
         var r = new ExitRecord(137, true, 1_700_000_000_000_000_000);

@@ -1,9 +1,12 @@
 using System.Text.Json;
+using Berth.Api;
 using Berth.Api.Exec;
 using Berth.Api.Json;
 using Berth.Containers;
 using Berth.Containers.Exec;
+using Berth.Containers.Streams;
 using Berth.Core.Errors;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Berth.Daemon.Http.Containers;
 
@@ -43,6 +46,10 @@ public static class ExecRoutes
     /// <summary>
     /// Attached starts come as an upgrade request carrying a JSON body; the connection middleware
     /// takes that body off the socket into the HijackSession, so Kestrel can upgrade.
+    /// As dockerd: the <c>Tty</c> of this start request, not the exec's create config, decides
+    /// whether output is stdcopy-framed (docker-py creates with Tty and starts without, and reads
+    /// frames); a detached start answers a plain 200 without hijacking, upgrade asked or not; the
+    /// upgrade's Content-Type names the multiplexed stream only from API 1.42 on.
     /// </summary>
     private static async Task StartAsync(HttpContext ctx, ContainerService svc, string id)
     {
@@ -53,46 +60,52 @@ public static class ExecRoutes
         }
 
         _ = svc.Get(exec.ContainerId);
-        ExecStartRequest request;
-        Stream? stream = null;
-        if (ctx.Features.Get<HijackSession>() is { } session)
-        {
-            // The connection middleware took the body off the socket (bounded by its limit).
-            request = Parse(session.Body);
-            stream = await Hijack.AcceptAsync(ctx, multiplexed: !exec.Request.Tty).ConfigureAwait(false);
-            await stream.ReadExactlyAsync(new byte[session.Body.Length], Hijack.SessionToken(ctx)).ConfigureAwait(false);
-        }
-        else
-        {
-            request = await ContainerRoutes.ReadJsonAsync(ctx, ContainersJsonContext.Default.ExecStartRequest).ConfigureAwait(false) ?? new ExecStartRequest();
-        }
+        // A hijack's body was taken off the socket by the connection middleware (bounded by its limit).
+        var session = ctx.Features.Get<HijackSession>();
+        var request = session is not null
+            ? Parse(session.Body)
+            : await ContainerRoutes.ReadJsonAsync(ctx, ContainersJsonContext.Default.ExecStartRequest).ConfigureAwait(false) ?? new ExecStartRequest();
 
         if (request.Detach)
         {
             await svc.StartExecAsync(id, detach: true, request.ConsoleSize, null, null, ctx.RequestAborted).ConfigureAwait(false);
-            if (stream is not null)
+            ctx.Response.StatusCode = StatusCodes.Status200OK;
+            if (session is not null)
             {
-                await stream.DisposeAsync().ConfigureAwait(false);
-            }
-            else
-            {
-                ctx.Response.StatusCode = StatusCodes.Status200OK;
+                // Not upgraded: the connection carries nothing after this answer.
+                ctx.Response.Headers.Connection = "close";
             }
 
             return;
         }
 
-        stream ??= await Hijack.AcceptAsync(ctx, multiplexed: !exec.Request.Tty).ConfigureAwait(false);
+        var multiplexed = !request.Tty;
+        var upgrade = ctx.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true };
+        var version = ctx.Items[ApiVersionMiddleware.VersionKey] as string ?? ApiVersions.Current;
+        var stream = await Hijack.AcceptAsync(ctx, multiplexed && upgrade && ApiVersions.Compare(version, "1.42") >= 0).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
+            if (session is not null)
+            {
+                // The upgraded stream replays the body before stdin.
+                await stream.ReadExactlyAsync(new byte[session.Body.Length], Hijack.SessionToken(ctx)).ConfigureAwait(false);
+            }
+
+            var framed = StreamFraming.Writer(stream, multiplexed);
+
+            // dockerd attaches no stderr when the start asks for a TTY: an exec without a terminal
+            // of its own then loses its stderr.
+            OutputWriter writer = request.Tty
+                ? (s, data, ct) => s == Berth.Runtime.OutputStream.Stderr ? ValueTask.CompletedTask : framed(s, data, ct)
+                : framed;
             try
             {
-                await svc.StartExecAsync(id, detach: false, request.ConsoleSize, stream, StreamFraming.Writer(stream, !exec.Request.Tty), Hijack.SessionToken(ctx)).ConfigureAwait(false);
+                await svc.StartExecAsync(id, detach: false, request.Tty ? request.ConsoleSize : null, stream, writer, Hijack.SessionToken(ctx)).ConfigureAwait(false);
             }
             catch (BerthException e)
             {
                 // The head is gone: the error goes on the stream, as Docker does.
-                await StreamFraming.Writer(stream, !exec.Request.Tty)(Berth.Runtime.OutputStream.Stdout, System.Text.Encoding.UTF8.GetBytes(e.Message + "\r\n"), CancellationToken.None).ConfigureAwait(false);
+                await writer(Berth.Runtime.OutputStream.Stdout, System.Text.Encoding.UTF8.GetBytes(e.Message + "\r\n"), CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
             {
@@ -122,7 +135,7 @@ public static class ExecRoutes
         var r = e.Request;
         var body = new ExecInspectResponse
         {
-            CanRemove = false,
+            CanRemove = e.CanRemove,
             ContainerID = e.ContainerId,
             DetachKeys = r.DetachKeys ?? string.Empty,
             ExitCode = e.ExitCode,
