@@ -171,7 +171,7 @@ public static class ContainerCopy
         await ExtractAsync(response.Body, root, srcBase, rename, stripTop, inv.Flags.Bool("archive"), inv.CancellationToken);
     }
 
-    private static async Task ExtractAsync(Stream tar, string root, string srcBase, string? rename, bool stripTop, bool keepOwner, CancellationToken cancellationToken)
+    internal static async Task ExtractAsync(Stream tar, string root, string srcBase, string? rename, bool stripTop, bool keepOwner, CancellationToken cancellationToken)
     {
         var reader = new TarReader(tar);
         var dirTimes = new List<(string Path, DateTimeOffset Time)>();
