@@ -34,7 +34,7 @@ public sealed partial class VolumeService
     private readonly Func<IVolumeUsage?> _usage;
     private readonly ConcurrentDictionary<string, Volume> _volumes = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
-    private readonly ConcurrentDictionary<string, Lock> _copyGates = new(StringComparer.Ordinal);
+    private readonly KeyedGates _copyGates = new();
 
     public VolumeService(string dataRoot, EventBus events, TimeProvider time, Func<IVolumeUsage?> usage)
     {
@@ -174,7 +174,7 @@ public sealed partial class VolumeService
             }
 
             // The staging of an interrupted copy-up lives on the device: only visible once mounted.
-            lock (CopyGate(name))
+            using (_copyGates.Enter(name))
             {
                 RecoverCopyUp(v.Mountpoint);
             }
@@ -221,7 +221,7 @@ public sealed partial class VolumeService
     public bool CopyUpIfEmpty(string name, string source)
     {
         var mountpoint = Get(name).Mountpoint;
-        lock (CopyGate(name))
+        using (_copyGates.Enter(name))
         {
             RecoverCopyUp(mountpoint);
             if (!IsEmpty(mountpoint))
@@ -285,7 +285,8 @@ public sealed partial class VolumeService
         PosixFiles.FsyncDirectory(mountpoint);
     }
 
-    private Lock CopyGate(string name) => _copyGates.GetOrAdd(name, _ => new Lock());
+    /// <summary>Copy-up gates currently held or waited for (each is dropped when its last user leaves).</summary>
+    internal int CopyGatesInUse => _copyGates.Count;
 
     public static void ValidateName(string name)
     {

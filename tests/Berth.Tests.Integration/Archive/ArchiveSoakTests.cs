@@ -59,12 +59,12 @@ public sealed class ArchiveSoakTests(ArchiveSoakDaemon fixture, ITestOutputHelpe
         var id = await _d.DockerOkAsync("run", "-d", "--network", "none", "busybox", "sleep", "600");
         try
         {
-            // Warm up (JIT, pools, the HTTP connection), on both paths, then measure.
-            await CopiesAsync(id, 50, tar);
+            // Warm up (JIT tiers, pools, the heap's working size, the HTTP connection) on both paths, then measure.
+            await CopiesAsync(id, 200, tar);
             await _d.DockerOkAsync("stop", "-t", "0", id);
-            await CopiesAsync(id, 50, tar);
+            await CopiesAsync(id, 100, tar);
             await _d.DockerOkAsync("start", id);
-            await CopiesAsync(id, 50, tar);
+            await CopiesAsync(id, 200, tar);
             var fds = OpenDescriptors();
             var rss = RssKiB();
 

@@ -24,8 +24,9 @@ public sealed class ArchiveViewCrashTests(ArchiveViewCrashDaemon fixture) : ICla
     public async Task A_view_left_by_a_killed_daemon_is_collected_at_start_and_rm_removes_everything_but_the_volume()
     {
         var vol = "cpcrash-" + Guid.NewGuid().ToString("N")[..8];
-        var id = await _d.DockerOkAsync("run", "--network", "none", "-v", vol + ":/data", "busybox", "sh", "-c",
+        var id = await _d.DockerOkAsync("run", "-d", "--network", "none", "-v", vol + ":/data", "busybox", "sh", "-c",
             "echo kept > /data/keep && dd if=/dev/zero of=/big bs=1M count=64 2>/dev/null");
+        Assert.Equal("0", await _d.DockerOkAsync("wait", id));
         var containerDir = Path.Combine(_d.DataRoot, "containers", id);
         Assert.True(Directory.Exists(containerDir), $"expected the container's directory at {containerDir}");
 
