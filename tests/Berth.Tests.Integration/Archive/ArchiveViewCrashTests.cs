@@ -47,8 +47,14 @@ public sealed class ArchiveViewCrashTests(ArchiveViewCrashDaemon fixture) : ICla
         Assert.Empty(ViewMounts());
         Assert.Empty(Directory.EnumerateDirectories(containerDir, "view-*"));
 
+        // rm answers once the container is gone from the API; its files go in the background (bounded wait).
         await _d.DockerOkAsync("rm", id);
-        Assert.False(Directory.Exists(containerDir));
+        for (var i = 0; i < 600 && Directory.Exists(containerDir); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.False(Directory.Exists(containerDir), $"{containerDir} is still there:\n{_d.Log}");
 
         // The volume was mounted in the view: rm went nowhere near it.
         Assert.Equal("kept", await _d.DockerOkAsync("run", "--rm", "--network", "none", "-v", vol + ":/data", "busybox", "cat", "/data/keep"));
