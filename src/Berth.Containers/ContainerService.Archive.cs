@@ -31,7 +31,7 @@ public sealed partial class ContainerService
     public async Task<ArchiveStat> StatPathAsync(string idOrName, string path, CancellationToken cancellationToken)
     {
         path = Absolute(path);
-        using var root = await OpenArchiveRootAsync(idOrName, cancellationToken).ConfigureAwait(false);
+        using var root = await OpenArchiveRootAsync(idOrName, writable: false, cancellationToken).ConfigureAwait(false);
         using var fd = OpenExisting(idOrName, root, path);
         return Stat(fd, path);
     }
@@ -41,7 +41,7 @@ public sealed partial class ContainerService
     {
         ArgumentNullException.ThrowIfNull(start);
         path = Absolute(path);
-        using var root = await OpenArchiveRootAsync(idOrName, cancellationToken).ConfigureAwait(false);
+        using var root = await OpenArchiveRootAsync(idOrName, writable: false, cancellationToken).ConfigureAwait(false);
         using var fd = OpenExisting(idOrName, root, path);
         var stat = Stat(fd, path);
         var output = start(stat);
@@ -69,7 +69,7 @@ public sealed partial class ContainerService
             throw new BerthException(ErrorKind.Forbidden, "mounted volume is marked read-only");
         }
 
-        using var root = await OpenArchiveRootAsync(idOrName, cancellationToken).ConfigureAwait(false);
+        using var root = await OpenArchiveRootAsync(idOrName, writable: true, cancellationToken).ConfigureAwait(false);
         using (var dir = root.Directory.TryOpen(path, Libc.O_PATH))
         {
             if (dir is null)
@@ -156,7 +156,7 @@ public sealed partial class ContainerService
     /// descriptor. Not running: under the container's lock, a view of its rootfs with its volumes
     /// and binds mounted, as dockerd does for archive operations.
     /// </summary>
-    private async Task<ArchiveRoot> OpenArchiveRootAsync(string idOrName, CancellationToken cancellationToken)
+    private async Task<ArchiveRoot> OpenArchiveRootAsync(string idOrName, bool writable, CancellationToken cancellationToken)
     {
         var id = Get(idOrName).Id;
         for (var attempt = 0; ; attempt++)
@@ -200,7 +200,9 @@ public sealed partial class ContainerService
                 }
 
                 var rootfs = RootfsOf(c.Id) ?? throw new BerthException(ErrorKind.Internal, $"the writable layer of container {c.Id} is missing");
-                var view = RootfsView.OpenWithMounts(rootfs, c.Directory, ViewMounts(c));
+                var mounts = ViewMounts(c);
+                var view = (writable ? null : RootfsView.TryOpenReadOnlyWithMounts(rootfs, c.Directory, mounts))
+                    ?? RootfsView.OpenWithMounts(rootfs, c.Directory, mounts);
                 try
                 {
                     return new ArchiveRoot(RootDirectory.Open(view.Root), view, gate);

@@ -59,6 +59,49 @@ public sealed class RootfsView : IDisposable
     }
 
     /// <summary>
+    /// For reads (GET, HEAD): a read-only overlay of the container's layers with <paramref name="mounts"/>
+    /// bound at their destinations; null when a mount point is missing from the image (only the
+    /// writable view can make it, see <see cref="OpenWithMounts"/>). The read-only view is much
+    /// cheaper to take down: unmounting the writable overlay syncs its upper layer.
+    /// </summary>
+    public static RootfsView? TryOpenReadOnlyWithMounts(RootfsMount rootfs, string scratchDir, IReadOnlyList<(string Source, string Destination, bool ReadOnly)> mounts)
+    {
+        ArgumentNullException.ThrowIfNull(rootfs);
+        ArgumentNullException.ThrowIfNull(mounts);
+        if (rootfs.LowerDirs.Count == 0)
+        {
+            return null;
+        }
+
+        var target = NewTarget(scratchDir);
+        var view = new RootfsView(target, target);
+        try
+        {
+            Mounter.Mount("overlay", target, "overlay", Libc.MS_RDONLY, "lowerdir=" + string.Join(':', new[] { rootfs.UpperDir }.Concat(rootfs.LowerDirs)));
+            DescriptorMounts.MakePrivate(target);
+            using var root = RootDirectory.Open(target);
+            foreach (var (source, destination, _) in mounts.OrderBy(m => m.Destination.Split('/', StringSplitOptions.RemoveEmptyEntries).Length))
+            {
+                using var point = root.TryOpen(destination, Libc.O_PATH);
+                if (point is null)
+                {
+                    view.Dispose();
+                    return null;
+                }
+
+                DescriptorMounts.BindOnto(source, point);
+            }
+        }
+        catch
+        {
+            view.Dispose();
+            throw;
+        }
+
+        return view;
+    }
+
+    /// <summary>
     /// The container's writable root with <paramref name="mounts"/> (host source, destination in
     /// the container, read-only) mounted on it, parents before children. Each mount point is
     /// found, or made, inside the view's root by descriptor, as runc would at start.
@@ -121,14 +164,9 @@ public sealed class RootfsView : IDisposable
         }
 
         DescriptorMounts.DetachTree(_mountPoint);
-        if (Mounter.IsMountPoint(_mountPoint))
-        {
-            // Stacked mounts (never made by Berth, but never walk into one): leave the directory.
-            return;
-        }
-
         try
         {
+            // Not recursive: a directory that is still a mount point (EBUSY) is left, never walked into.
             Directory.Delete(_mountPoint);
         }
         catch (IOException)
