@@ -1,8 +1,10 @@
 using Berth.Containers.Archive;
 using Berth.Core.Errors;
 using Berth.Platform.Files;
+using Berth.Platform.Native;
 using Berth.Runtime.Oci;
 using Berth.Storage.Layers;
+using Microsoft.Win32.SafeHandles;
 
 namespace Berth.Containers;
 
@@ -19,23 +21,25 @@ public sealed partial class ContainerService
     }
 
     /// <summary>HEAD /archive: stat of a path in the container (symlinks at the end not followed).</summary>
-    public ArchiveStat StatPath(string idOrName, string path)
+    public async Task<ArchiveStat> StatPathAsync(string idOrName, string path, CancellationToken cancellationToken)
     {
-        using var root = OpenArchiveRoot(idOrName, path, writable: false);
-        var (host, _) = ResolveExisting(idOrName, root, path);
-        return Stat(host, path);
+        path = Absolute(path);
+        using var root = await OpenArchiveRootAsync(idOrName, writable: false, cancellationToken).ConfigureAwait(false);
+        using var fd = OpenExisting(idOrName, root, path);
+        return Stat(fd, path);
     }
 
     /// <summary>GET /archive: the stat (for the header) and a writer of the tar of the path.</summary>
     public async Task GetArchiveAsync(string idOrName, string path, Func<ArchiveStat, Stream> start, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(start);
-        using var root = OpenArchiveRoot(idOrName, path, writable: false);
-        var (host, _) = ResolveExisting(idOrName, root, path);
-        var stat = Stat(host, path);
+        path = Absolute(path);
+        using var root = await OpenArchiveRootAsync(idOrName, writable: false, cancellationToken).ConfigureAwait(false);
+        using var fd = OpenExisting(idOrName, root, path);
+        var stat = Stat(fd, path);
         var output = start(stat);
         var name = path.EndsWith("/.", StringComparison.Ordinal) ? "." : stat.Name;
-        await TarTree.WriteAsync(host, name, output, cancellationToken).ConfigureAwait(false);
+        await TarTree.WriteAsync(fd, name, output, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -45,39 +49,58 @@ public sealed partial class ContainerService
     /// </summary>
     public async Task PutArchiveAsync(string idOrName, string path, Stream input, bool noOverwriteDirNonDir, bool copyUidGid, CancellationToken cancellationToken)
     {
+        path = Absolute(path);
         var c = Get(idOrName);
-        if (c.HostConfig.ReadonlyRootfs && !IsUnderMount(c, path))
+        var mount = MountAt(c, path);
+        if (mount is null && c.HostConfig.ReadonlyRootfs)
         {
             throw new BerthException(ErrorKind.Forbidden, "container rootfs is marked read-only");
         }
 
-        using var root = OpenArchiveRoot(idOrName, path, writable: true);
-        var canonical = ScopedPath.Resolve(root.Root, root.Path, followFinal: true);
-        if (canonical is null || PosixFiles.TryLstat(ScopedPath.HostPath(root.Root, canonical)) is not { } st)
+        if (mount is { RW: false })
         {
-            throw BerthException.NotFound($"Could not find the file {path} in container {idOrName}");
+            throw new BerthException(ErrorKind.Forbidden, "mounted volume is marked read-only");
         }
 
-        if (!st.IsDirectory)
+        using var root = await OpenArchiveRootAsync(idOrName, writable: true, cancellationToken).ConfigureAwait(false);
+        using (var dir = root.Directory.TryOpen(path, Libc.O_PATH))
         {
-            throw BerthException.Invalid("extraction point is not a directory");
+            if (dir is null)
+            {
+                throw BerthException.NotFound($"Could not find the file {path} in container {idOrName}");
+            }
+
+            if (!PosixFiles.Fstat(dir).IsDirectory)
+            {
+                throw BerthException.Invalid("extraction point is not a directory");
+            }
         }
 
         try
         {
-            var owner = copyUidGid ? ((uint, uint)?)null : ContainerUser(c, root);
-            await TarTree.ExtractAsync(input, root.Root, canonical, noOverwriteDirNonDir, owner, cancellationToken).ConfigureAwait(false);
+            var owner = copyUidGid ? ((uint, uint)?)null : ContainerUser(c, root.Directory);
+            await TarTree.ExtractAsync(input, root.Directory, path, noOverwriteDirNonDir, owner, cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidOperationException e)
         {
             throw BerthException.Invalid(e.Message);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw BerthException.NotFound(e.Message);
+        }
+        catch (ErrnoException e) when (e.Errno is 2 or 20 or 21 or 17 or 40 or 18 or 1 or 30 or 39)
+        {
+            // What the container's tree (or a container changing it meanwhile) makes impossible, not a daemon failure:
+            // ENOENT, ENOTDIR, EISDIR, EEXIST, ELOOP, EXDEV, EPERM, EROFS, ENOTEMPTY.
+            throw BerthException.Invalid("extracting archive: " + e.Message);
         }
 
         Publish(c, "extract-to-dir");
     }
 
     /// <summary>The container's configured user (uid, gid), resolved in its own /etc/passwd and /etc/group; root when none is set.</summary>
-    private (uint Uid, uint Gid) ContainerUser(Model.Container c, ArchiveRoot root)
+    private static (uint Uid, uint Gid) ContainerUser(Model.Container c, RootDirectory root)
     {
         var user = c.Config.User;
         if (user.Length == 0)
@@ -85,83 +108,138 @@ public sealed partial class ContainerService
             return (0, 0);
         }
 
-        ResolvedUser resolved;
-        if (root.IsContainerRoot)
-        {
-            resolved = UserResolver.Resolve(user, [], UserResolver.ReadRootFile(root.Root, "/etc/passwd"), UserResolver.ReadRootFile(root.Root, "/etc/group"));
-        }
-        else
-        {
-            var rootfs = RootfsOf(c.Id) ?? throw new BerthException(ErrorKind.Internal, $"the writable layer of container {c.Id} is missing");
-            using var view = RootfsView.Open(rootfs, c.Directory);
-            resolved = UserResolver.Resolve(user, [], UserResolver.ReadRootFile(view.Root, "/etc/passwd"), UserResolver.ReadRootFile(view.Root, "/etc/group"));
-        }
-
+        var resolved = UserResolver.Resolve(user, [], Text(root.TryReadAllBytes("/etc/passwd")), Text(root.TryReadAllBytes("/etc/group")));
         return (resolved.Uid, resolved.Gid);
+
+        static string? Text(byte[]? bytes) => bytes is null ? null : System.Text.Encoding.UTF8.GetString(bytes);
     }
 
-    private static bool IsUnderMount(Model.Container c, string path) =>
-        c.Mounts.Any(m => path == m.Destination || path.StartsWith(m.Destination.TrimEnd('/') + "/", StringComparison.Ordinal));
+    /// <summary>The volume or bind mount <paramref name="path"/> is in (the deepest), or null.</summary>
+    private static Model.MountPoint? MountAt(Model.Container c, string path) =>
+        c.Mounts
+            .Where(m => m.Type is "volume" or "bind" && (path == m.Destination || path.StartsWith(m.Destination.TrimEnd('/') + "/", StringComparison.Ordinal)))
+            .OrderByDescending(m => m.Destination.Length)
+            .FirstOrDefault();
 
-    private static (string Host, string Canonical) ResolveExisting(string idOrName, ArchiveRoot root, string path)
+    private static string Absolute(string path) => path.StartsWith('/') ? path : "/" + path;
+
+    /// <summary>
+    /// The path's O_PATH descriptor, resolved inside the root; the final symlink is followed only
+    /// when the path ends in "/" or "/." (as Docker).
+    /// </summary>
+    private static SafeFileHandle OpenExisting(string idOrName, ArchiveRoot root, string path)
     {
         var follow = path.EndsWith('/') || path.EndsWith("/.", StringComparison.Ordinal);
-        var canonical = ScopedPath.Resolve(root.Root, root.Path, follow);
-        var host = canonical is null ? null : ScopedPath.HostPath(root.Root, canonical);
-        if (host is null || PosixFiles.TryLstat(host) is null)
+        SafeFileHandle? fd;
+        try
         {
-            throw BerthException.NotFound($"Could not find the file {path} in container {idOrName}");
+            fd = root.Directory.TryOpen(path, Libc.O_PATH | (follow ? 0 : Libc.O_NOFOLLOW));
+        }
+        catch (ErrnoException e) when (e.Errno == 40)
+        {
+            // ELOOP: too many links, or a link through /proc's magic links; nothing the container may show.
+            fd = null;
         }
 
-        return (host, canonical!);
+        return fd ?? throw BerthException.NotFound($"Could not find the file {path} in container {idOrName}");
     }
 
     /// <summary>
-    /// Running: the container's own view (/proc/PID/root, with its mounts). Stopped: a volume or
-    /// bind mount's source when the path is under one, else a view of the rootfs.
+    /// Running: the container's own root (/proc/PID/root: its view, with its mounts), pinned by
+    /// descriptor. Not running: under the container's lock, a view of its rootfs with its volumes
+    /// and binds mounted, as dockerd does for archive operations.
     /// </summary>
-    private ArchiveRoot OpenArchiveRoot(string idOrName, string path, bool writable)
+    private async Task<ArchiveRoot> OpenArchiveRootAsync(string idOrName, bool writable, CancellationToken cancellationToken)
     {
-        var c = Get(idOrName);
-        if (!path.StartsWith('/'))
+        var id = Get(idOrName).Id;
+        for (var attempt = 0; ; attempt++)
         {
-            path = "/" + path;
-        }
-
-        if (c.State.Running && c.State.Pid > 0)
-        {
-            return new ArchiveRoot($"/proc/{c.State.Pid}/root", path, null);
-        }
-
-        var mount = c.Mounts
-            .Where(m => m.Type is "volume" or "bind" && m.Source.Length > 0 && (path == m.Destination || path.StartsWith(m.Destination.TrimEnd('/') + "/", StringComparison.Ordinal)))
-            .OrderByDescending(m => m.Destination.Length)
-            .FirstOrDefault();
-        if (mount is not null)
-        {
-            if (writable && !mount.RW)
+            var changed = Entry(id).Changed;
+            var c = Current(id);
+            if (c.State.Running && c.State.Pid > 0)
             {
-                throw new BerthException(ErrorKind.Forbidden, $"mounted volume is marked read-only");
+                var pid = c.State.Pid;
+                var dir = RootDirectory.OpenProcessRoot(pid, () => TryCurrent(id)?.State is { Running: true } s && s.Pid == pid);
+                if (dir is not null)
+                {
+                    return new ArchiveRoot(dir, null, null);
+                }
+
+                // Its process is gone but the exit is not recorded yet: once it is, the view below is the way in.
+                if (attempt >= 50)
+                {
+                    throw BerthException.Conflict($"container {id} is neither running nor stopped: its process is gone");
+                }
+
+                await Task.WhenAny(changed, Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken)).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                continue;
             }
 
-            return new ArchiveRoot(mount.Source, path[mount.Destination.TrimEnd('/').Length..], null, isContainerRoot: false);
-        }
+            var gate = Entry(id).Gate;
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                c = Current(id);
+                if (c.State.Running)
+                {
+                    gate.Release();
+                    continue;
+                }
 
-        var rootfs = RootfsOf(c.Id) ?? throw new BerthException(ErrorKind.Internal, $"the writable layer of container {c.Id} is missing");
-        var view = RootfsView.Open(rootfs, c.Directory, writable);
-        return new ArchiveRoot(view.Root, path, view);
+                if (c.State.RemovalInProgress || c.State.Dead)
+                {
+                    throw BerthException.Conflict($"container {id} is marked for removal and cannot be used");
+                }
+
+                var rootfs = RootfsOf(c.Id) ?? throw new BerthException(ErrorKind.Internal, $"the writable layer of container {c.Id} is missing");
+                var mounts = ViewMounts(c);
+                var view = (writable ? null : RootfsView.TryOpenReadOnlyWithMounts(rootfs, c.Directory, mounts))
+                    ?? RootfsView.OpenWithMounts(rootfs, c.Directory, mounts);
+                try
+                {
+                    return new ArchiveRoot(RootDirectory.Open(view.Root), view, gate);
+                }
+                catch
+                {
+                    view.Dispose();
+                    throw;
+                }
+            }
+            catch
+            {
+                gate.Release();
+                throw;
+            }
+        }
     }
 
-    private static ArchiveStat Stat(string host, string path)
+    /// <summary>The container's volumes and binds (host source, destination, read-only) for a rootfs view.</summary>
+    private List<(string Source, string Destination, bool ReadOnly)> ViewMounts(Model.Container c)
     {
-        var st = PosixFiles.Lstat(host);
+        var result = new List<(string, string, bool)>();
+        foreach (var m in c.Mounts.Where(m => m.Type is "volume" or "bind"))
+        {
+            var source = m.Type == "volume" && m.Name.Length > 0 && Volumes is not null ? Volumes.Mount(m.Name) : m.Source;
+            if (source.Length > 0 && (Directory.Exists(source) || File.Exists(source)))
+            {
+                result.Add((source, m.Destination, !m.RW));
+            }
+        }
+
+        return result;
+    }
+
+    private static ArchiveStat Stat(SafeFileHandle fd, string path)
+    {
+        var st = PosixFiles.Fstat(fd);
         var name = Path.GetFileName(path.TrimEnd('/', '.'));
         if (name.Length == 0)
         {
             name = "/";
         }
 
-        var link = st.IsSymlink ? new FileInfo(host).LinkTarget ?? string.Empty : string.Empty;
+        var link = st.IsSymlink ? PosixFiles.ReadLink(fd) : string.Empty;
         return new ArchiveStat(name, st.Size, GoFileMode(st.Mode), st.Mtime, link);
     }
 

@@ -184,6 +184,13 @@ public sealed partial class ContainerService
                 }
             }
 
+            // Likewise a cp view (rootfs with the volumes mounted in it) left by a killed daemon.
+            ReleaseStaleArchiveViews(dir, id);
+            foreach (var archiveView in Directory.Exists(dir) ? Directory.EnumerateDirectories(dir, "view-*") : [])
+            {
+                throw new IOException($"{archiveView} is still mounted");
+            }
+
             if (Directory.Exists(dir))
             {
                 Directory.Delete(dir, recursive: true);

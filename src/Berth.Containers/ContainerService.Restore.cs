@@ -40,6 +40,7 @@ public sealed partial class ContainerService
             var c = c0;
             var entry = Entry(c.Id);
             ReleaseStaleCopyUpView(c);
+            ReleaseStaleArchiveViews(c.Directory, c.Id);
             if (c.State.RemovalInProgress || c.State.Dead)
             {
                 toRemove.Add(c.Id);

@@ -186,6 +186,25 @@ public sealed partial class ContainerService
         }
     }
 
+    /// <summary>
+    /// cp views (<see cref="Archive.RootfsView"/>) a killed daemon left mounted in the container's
+    /// directory: unmounted with the volumes in them before anything walks the directory.
+    /// </summary>
+    private void ReleaseStaleArchiveViews(string containerDir, string id)
+    {
+        try
+        {
+            if (Archive.RootfsView.ReleaseStale(containerDir) is > 0 and var n)
+            {
+                LogInfo(_logger, id, $"released {n} cp view(s) left mounted by a previous daemon");
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogWarning(_logger, id, "releasing a stale cp view", e);
+        }
+    }
+
     /// <summary>rm -v and --rm: the container's anonymous volumes go with it (unless another container still uses them).</summary>
     private void RemoveAnonymousVolumes(Container c)
     {

@@ -37,7 +37,7 @@ public sealed partial class VolumeService
     private readonly Func<IVolumeUsage?> _usage;
     private readonly ConcurrentDictionary<string, Volume> _volumes = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
-    private readonly ConcurrentDictionary<string, Lock> _copyGates = new(StringComparer.Ordinal);
+    private readonly KeyedGates _copyGates = new();
 
     public VolumeService(string dataRoot, EventBus events, TimeProvider time, Func<IVolumeUsage?> usage)
     {
@@ -177,7 +177,7 @@ public sealed partial class VolumeService
             }
 
             // The staging of an interrupted copy-up lives on the device: only visible once mounted.
-            lock (CopyGate(name))
+            using (_copyGates.Enter(name))
             {
                 RecoverCopyUp(v.Mountpoint);
             }
@@ -224,7 +224,7 @@ public sealed partial class VolumeService
     public bool CopyUpIfEmpty(string name, string source)
     {
         var mountpoint = Get(name).Mountpoint;
-        lock (CopyGate(name))
+        using (_copyGates.Enter(name))
         {
             RecoverCopyUp(mountpoint);
             if (!IsEmpty(mountpoint))
@@ -288,7 +288,8 @@ public sealed partial class VolumeService
         PosixFiles.FsyncDirectory(mountpoint);
     }
 
-    private Lock CopyGate(string name) => _copyGates.GetOrAdd(name, _ => new Lock());
+    /// <summary>Copy-up gates currently held or waited for (each is dropped when its last user leaves).</summary>
+    internal int CopyGatesInUse => _copyGates.Count;
 
     public static void ValidateName(string name)
     {

@@ -171,121 +171,32 @@ public static class ContainerCopy
         await ExtractAsync(response.Body, root, srcBase, rename, stripTop, inv.Flags.Bool("archive"), inv.CancellationToken);
     }
 
-    private static async Task ExtractAsync(Stream tar, string root, string srcBase, string? rename, bool stripTop, bool keepOwner, CancellationToken cancellationToken)
+    /// <summary>Extracts what GET /archive sent into <paramref name="root"/>, renaming or stripping the top entry as docker cp does; nothing may leave <paramref name="root"/>.</summary>
+    internal static Task ExtractAsync(Stream tar, string root, string srcBase, string? rename, bool stripTop, bool keepOwner, CancellationToken cancellationToken) =>
+        CopyExtraction.ExtractAsync(tar, root, name => MapName(name, srcBase, rename, stripTop), keepOwner, cancellationToken);
+
+    /// <summary>An archive name (relative, trimmed) as the name under the destination; null to skip it.</summary>
+    private static string? MapName(string name, string srcBase, string? rename, bool stripTop)
     {
-        var reader = new TarReader(tar);
-        var dirTimes = new List<(string Path, DateTimeOffset Time)>();
-        while (true)
+        if (name.Length == 0)
         {
-            TarEntry? entry;
-            try
-            {
-                entry = await reader.GetNextEntryAsync(false, cancellationToken);
-            }
-            catch (EndOfStreamException)
-            {
-                // Some engines end the archive without the two zero blocks.
-                break;
-            }
-
-            if (entry is null)
-            {
-                break;
-            }
-
-            var name = entry.Name.TrimStart('/');
-            if (name.StartsWith("./", StringComparison.Ordinal))
-            {
-                name = name[2..];
-            }
-
-            name = name.TrimEnd('/');
-            if (name.Length == 0)
-            {
-                continue;
-            }
-
-            var slash = name.IndexOf('/', StringComparison.Ordinal);
-            var top = slash < 0 ? name : name[..slash];
-            var rest = slash < 0 ? string.Empty : name[(slash + 1)..];
-            if (stripTop && top == srcBase)
-            {
-                if (rest.Length == 0)
-                {
-                    continue;
-                }
-
-                name = rest;
-            }
-            else if (rename is not null && top == srcBase)
-            {
-                name = rest.Length == 0 ? rename : rename + "/" + rest;
-            }
-
-            var target = Path.GetFullPath(Path.Combine(root, name));
-            if (!target.StartsWith(Path.GetFullPath(root), StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var mode = (UnixFileMode)((int)entry.Mode & 0xFFF);
-            switch (entry.EntryType)
-            {
-                case TarEntryType.Directory:
-                    Directory.CreateDirectory(target);
-                    Terminal.Posix.SetMode(target, mode);
-                    dirTimes.Add((target, entry.ModificationTime));
-                    break;
-                case TarEntryType.SymbolicLink:
-                    Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                    if (File.Exists(target) || Directory.Exists(target))
-                    {
-                        File.Delete(target);
-                    }
-
-                    File.CreateSymbolicLink(target, entry.LinkName);
-                    break;
-                case TarEntryType.HardLink:
-                    {
-                        var linkName = entry.LinkName.TrimStart('/');
-                        var link = Path.Combine(root, rename is not null && linkName.Split('/')[0] == srcBase ? rename + linkName[srcBase.Length..] : linkName);
-                        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                        File.Copy(link, target, true);
-                        break;
-                    }
-
-                case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
-                    Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                    if (Directory.Exists(target))
-                    {
-                        throw new CliException($"cannot overwrite directory \"{target}\" with non-directory");
-                    }
-
-                    await using (var file = new FileStream(target, FileMode.Create, FileAccess.Write))
-                    {
-                        if (entry.DataStream is not null)
-                        {
-                            await entry.DataStream.CopyToAsync(file, cancellationToken);
-                        }
-                    }
-
-                    Terminal.Posix.SetMode(target, mode);
-                    File.SetLastWriteTimeUtc(target, entry.ModificationTime.UtcDateTime);
-                    break;
-                default:
-                    continue;
-            }
-
-            if (keepOwner && entry is PosixTarEntry posix && entry.EntryType != TarEntryType.SymbolicLink)
-            {
-                Terminal.Posix.Chown(target, posix.Uid, posix.Gid);
-            }
+            return null;
         }
 
-        foreach (var (path, time) in dirTimes)
+        var slash = name.IndexOf('/', StringComparison.Ordinal);
+        var top = slash < 0 ? name : name[..slash];
+        var rest = slash < 0 ? string.Empty : name[(slash + 1)..];
+        if (stripTop && top == srcBase)
         {
-            Directory.SetLastWriteTimeUtc(path, time.UtcDateTime);
+            return rest.Length == 0 ? null : rest;
         }
+
+        if (rename is not null && top == srcBase)
+        {
+            return rest.Length == 0 ? rename : rename + "/" + rest;
+        }
+
+        return name;
     }
 
     private static async Task ToContainerAsync(Invocation inv, string container, string srcPath, string dstPath)

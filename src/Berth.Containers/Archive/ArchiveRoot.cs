@@ -1,15 +1,27 @@
+using Berth.Platform.Files;
+
 namespace Berth.Containers.Archive;
 
-/// <summary>The directory a cp path is resolved in (a running container's /proc/PID/root, a mount's source, or a rootfs view).</summary>
-public sealed class ArchiveRoot(string root, string path, RootfsView? view, bool isContainerRoot = true) : IDisposable
+/// <summary>
+/// The container's "/" for one cp operation, held as a directory descriptor: a running
+/// container's /proc/PID/root (its own view, volumes included), or a view of the rootfs with the
+/// volumes mounted for a container that is not running (then the container's lifecycle lock is
+/// held, so it cannot start on its writable layer meanwhile, and released on dispose).
+/// </summary>
+public sealed class ArchiveRoot(RootDirectory directory, RootfsView? view, SemaphoreSlim? heldGate) : IDisposable
 {
-    public string Root { get; } = root;
+    public RootDirectory Directory { get; } = directory;
 
-    /// <summary>True when <see cref="Root"/> is the container's "/" (not a mount's source), so its /etc/passwd is the container's.</summary>
-    public bool IsContainerRoot { get; } = isContainerRoot;
-
-    /// <summary>The requested path relative to <see cref="Root"/> (still unresolved).</summary>
-    public string Path { get; } = path;
-
-    public void Dispose() => view?.Dispose();
+    public void Dispose()
+    {
+        Directory.Dispose();
+        try
+        {
+            view?.Dispose();
+        }
+        finally
+        {
+            heldGate?.Release();
+        }
+    }
 }

@@ -25,10 +25,16 @@ public sealed class TarTreeOwnershipTests : IDisposable
         return tar;
     }
 
+    private async Task ExtractAsync(string dir, bool noOverwriteDirNonDir, (uint, uint)? owner, CancellationToken cancellationToken)
+    {
+        using var root = RootDirectory.Open(_root);
+        await TarTree.ExtractAsync(await ArchiveAsync(), root, dir, noOverwriteDirNonDir, owner, cancellationToken);
+    }
+
     [Fact]
     public async Task Without_archive_mode_everything_belongs_to_the_given_owner()
     {
-        await TarTree.ExtractAsync(await ArchiveAsync(), _root, "/", noOverwriteDirNonDir: false, owner: (7u, 8u), CancellationToken.None);
+        await ExtractAsync("/", noOverwriteDirNonDir: false, owner: (7u, 8u), CancellationToken.None);
         foreach (var p in new[] { "d", "d/f", "d/l" })
         {
             var st = PosixFiles.Lstat(Path.Combine(_root, p));
@@ -39,7 +45,7 @@ public sealed class TarTreeOwnershipTests : IDisposable
     [Fact]
     public async Task Archive_mode_keeps_each_entrys_uid_and_gid_and_set_id_bits_survive()
     {
-        await TarTree.ExtractAsync(await ArchiveAsync(), _root, "/", noOverwriteDirNonDir: false, owner: null, CancellationToken.None);
+        await ExtractAsync("/", noOverwriteDirNonDir: false, owner: null, CancellationToken.None);
         var dir = PosixFiles.Lstat(Path.Combine(_root, "d"));
         var file = PosixFiles.Lstat(Path.Combine(_root, "d/f"));
         var link = PosixFiles.Lstat(Path.Combine(_root, "d/l"));
@@ -51,7 +57,7 @@ public sealed class TarTreeOwnershipTests : IDisposable
         Assert.Equal(0x9EDu, file.Mode & 0xFFF);
 
         // Extracting again onto the existing directory re-applies the owner.
-        await TarTree.ExtractAsync(await ArchiveAsync(), _root, "/", noOverwriteDirNonDir: false, owner: (0u, 0u), CancellationToken.None);
+        await ExtractAsync("/", noOverwriteDirNonDir: false, owner: (0u, 0u), CancellationToken.None);
         Assert.Equal((0u, 0u), (PosixFiles.Lstat(Path.Combine(_root, "d")).Uid, PosixFiles.Lstat(Path.Combine(_root, "d")).Gid));
     }
 }

@@ -13,14 +13,14 @@ public static class ArchiveRoutes
 
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapMethods("/containers/{id}/archive", ["HEAD"], Head);
+        api.MapMethods("/containers/{id}/archive", ["HEAD"], HeadAsync);
         api.MapGet("/containers/{id}/archive", GetAsync);
         api.MapPut("/containers/{id}/archive", PutAsync);
     }
 
-    private static IResult Head(HttpContext ctx, ContainerService svc, string id)
+    private static async Task<IResult> HeadAsync(HttpContext ctx, ContainerService svc, string id)
     {
-        var stat = svc.StatPath(id, RequiredPath(ctx));
+        var stat = await svc.StatPathAsync(id, RequiredPath(ctx), ctx.RequestAborted).ConfigureAwait(false);
         ctx.Response.Headers[StatHeader] = Encode(stat);
         return Results.Ok();
     }
