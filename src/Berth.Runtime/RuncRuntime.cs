@@ -687,7 +687,8 @@ public sealed class RuncRuntime : IContainerRuntime, IDisposable
         }
     }
 
-    private static void WriteAtomically(string path, byte[] content) => Berth.Platform.Files.AtomicFile.Write(path, content);
+    /// <summary>Bundles and monitor configs describe processes: atomic, not fsync'd (they do not outlive the machine).</summary>
+    private static void WriteAtomically(string path, byte[] content) => Berth.Platform.Files.AtomicFile.WriteRuntimeState(path, content);
 
     private static string? TryReadText(string path)
     {

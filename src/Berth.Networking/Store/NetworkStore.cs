@@ -34,7 +34,9 @@ public sealed class NetworkStore
 
     public void Save(NetworkRecord network) => Write(Path.Combine(_networks, network.Id + ".json"), network, NetworkingJsonContext.Default.NetworkRecord);
 
-    public void Save(SandboxRecord sandbox) => Write(Path.Combine(_sandboxes, sandbox.ContainerId + ".json"), sandbox, NetworkingJsonContext.Default.SandboxRecord);
+    /// <summary>A sandbox describes a namespace and interfaces that a reboot takes away: runtime state, not fsync'd (see AtomicFile).</summary>
+    public void Save(SandboxRecord sandbox) =>
+        AtomicFile.WriteRuntimeState(Path.Combine(_sandboxes, sandbox.ContainerId + ".json"), JsonSerializer.SerializeToUtf8Bytes(sandbox, NetworkingJsonContext.Default.SandboxRecord));
 
     public void DeleteNetwork(string id) => File.Delete(Path.Combine(_networks, id + ".json"));
 

@@ -11,6 +11,11 @@ namespace Berth.Platform.Files;
 /// A failed write removes its temporary file and leaves the old target untouched. Temporary files
 /// left by a crash carry <see cref="TemporaryMarker"/>; owners delete them at start
 /// (<see cref="RemoveLeftovers"/>).
+/// State that describes processes and kernel objects (OCI bundles, monitor configs, exit records,
+/// network sandboxes) does not outlive the machine: it needs the atomic replacement (a crash of
+/// berthd or of a monitor must never leave half a file) but not the fsyncs, which guard only
+/// against losing power. <see cref="WriteRuntimeState"/> writes it; each fsync pair costs a
+/// `run` several milliseconds on a disk without a write cache (docs/PERFORMANCE.md).
 /// </summary>
 public static class AtomicFile
 {
@@ -21,7 +26,15 @@ public static class AtomicFile
     public const UnixFileMode PrivateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     /// <summary>Replaces <paramref name="path"/> with <paramref name="content"/> durably.</summary>
-    public static void Write(string path, ReadOnlySpan<byte> content, UnixFileMode mode = PrivateMode)
+    public static void Write(string path, ReadOnlySpan<byte> content, UnixFileMode mode = PrivateMode) => Write(path, content, mode, durable: true);
+
+    /// <summary>
+    /// Replaces <paramref name="path"/> with <paramref name="content"/> atomically, without the
+    /// fsyncs: for state that a reboot makes meaningless anyway (see the class remarks).
+    /// </summary>
+    public static void WriteRuntimeState(string path, ReadOnlySpan<byte> content, UnixFileMode mode = PrivateMode) => Write(path, content, mode, durable: false);
+
+    private static void Write(string path, ReadOnlySpan<byte> content, UnixFileMode mode, bool durable)
     {
         var temp = CreateTemporary(path, mode, 0, out var stream);
         try
@@ -29,10 +42,10 @@ public static class AtomicFile
             using (stream)
             {
                 stream.Write(content);
-                stream.Flush(flushToDisk: true);
+                stream.Flush(flushToDisk: durable);
             }
 
-            Publish(temp, path);
+            Publish(temp, path, durable);
         }
         catch
         {
@@ -57,7 +70,7 @@ public static class AtomicFile
                 stream.Flush(flushToDisk: true); // the buffer, then fsync
             }
 
-            Publish(temp, path);
+            Publish(temp, path, durable: true);
         }
         catch
         {
@@ -101,10 +114,13 @@ public static class AtomicFile
         return temp;
     }
 
-    private static void Publish(string temp, string path)
+    private static void Publish(string temp, string path, bool durable)
     {
         File.Move(temp, path, overwrite: true);
-        PosixFiles.FsyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        if (durable)
+        {
+            PosixFiles.FsyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        }
     }
 
     private static void TryDelete(string path)

@@ -9,9 +9,9 @@ public sealed record ExitRecord(int ExitCode, bool OomKilled, long UnixNanos)
 
     public string Format() => string.Create(CultureInfo.InvariantCulture, $"{ExitCode} {(OomKilled ? 1 : 0)} {UnixNanos}");
 
-    /// <summary>Writes the record into a container's state directory durably (see AtomicFile).</summary>
+    /// <summary>Writes the record into a container's state directory atomically (runtime state: see AtomicFile).</summary>
     public void WriteTo(string stateDir) =>
-        Berth.Platform.Files.AtomicFile.Write(Path.Combine(stateDir, FileName), System.Text.Encoding.ASCII.GetBytes(Format()));
+        Berth.Platform.Files.AtomicFile.WriteRuntimeState(Path.Combine(stateDir, FileName), System.Text.Encoding.ASCII.GetBytes(Format()));
 
     public static ExitRecord? TryParse(string? text)
     {

@@ -23,6 +23,11 @@ public sealed class AtomicFileTests : IDisposable
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
         Assert.Equal(["record.json"], Entries(_dir.Path));
 
+        AtomicFile.WriteRuntimeState(path, "runtime"u8);
+        Assert.Equal("runtime", File.ReadAllText(path));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Assert.Equal(["record.json"], Entries(_dir.Path));
+
         AtomicFile.Write(path, s => s.Write("streamed"u8), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
         Assert.Equal("streamed", File.ReadAllText(path));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(path));
@@ -43,17 +48,30 @@ public sealed class AtomicFileTests : IDisposable
         Assert.Equal(["config.v2.json"], Entries(_dir.Path));
     }
 
-    [Fact]
-    public void A_full_file_system_leaves_the_old_file_intact_and_no_temporary()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_full_file_system_leaves_the_old_file_intact_and_no_temporary(bool durable)
     {
-        // A real ENOSPC from the kernel, in the middle of the write.
+        // A real ENOSPC from the kernel, in the middle of the write; runtime state (not fsync'd)
+        // is replaced just as atomically.
         var mnt = _dir.Sub("small");
         Mounter.Mount("tmpfs", mnt, "tmpfs", 0, "size=64k");
         try
         {
             var path = Path.Combine(mnt, "exit");
             AtomicFile.Write(path, "0 0 1"u8);
-            Assert.Throws<IOException>(() => AtomicFile.Write(path, new byte[1 << 20]));
+            Assert.Throws<IOException>(() =>
+            {
+                if (durable)
+                {
+                    AtomicFile.Write(path, new byte[1 << 20]);
+                }
+                else
+                {
+                    AtomicFile.WriteRuntimeState(path, new byte[1 << 20]);
+                }
+            });
             Assert.Equal("0 0 1", File.ReadAllText(path));
             Assert.Equal(["exit"], Entries(mnt));
         }
