@@ -29,6 +29,8 @@ public static class ErrorWriter
         _ => StatusCodes.Status500InternalServerError,
     };
 
+    private static readonly string[] NegotiationHeaders = ["Api-Version", "Docker-Experimental", "Ostype", "Server"];
+
     public static async Task WriteAsync(HttpContext context, int status, string message)
     {
         if (context.Response.HasStarted)
@@ -38,7 +40,15 @@ public static class ErrorWriter
             return;
         }
 
+        // Docker sets its negotiation headers before anything can fail, so errors carry them too.
+        var headers = context.Response.Headers;
+        var kept = NegotiationHeaders.Select(h => (h, headers[h])).ToList();
         context.Response.Clear();
+        foreach (var (name, value) in kept.Where(k => k.Item2.Count > 0))
+        {
+            headers[name] = value;
+        }
+
         context.Response.StatusCode = status;
         if (status == StatusCodes.Status304NotModified)
         {

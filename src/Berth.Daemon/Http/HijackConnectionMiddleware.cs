@@ -55,7 +55,7 @@ public static class HijackConnectionMiddleware
             input.AdvanceTo(buffer.Start, buffer.End);
         }
 
-        if (head is null || !IsHijack(head))
+        if (head is null || !IsHijack(head) || !HasUsableBodyLength(head))
         {
             await next(connection).ConfigureAwait(false);
             return;
@@ -158,21 +158,55 @@ public static class HijackConnectionMiddleware
         return false;
     }
 
+    /// <summary>
+    /// At most one Content-Length, of digits only. Anything else (negative, repeated, too big)
+    /// is not taken over: Kestrel gets the connection untouched and answers 400 as for any request.
+    /// </summary>
+    private static bool HasUsableBodyLength(string head)
+    {
+        var seen = false;
+        foreach (var line in head.Split("\r\n").Skip(1))
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0 && line.AsSpan(0, colon).Trim().Equals("content-length", StringComparison.OrdinalIgnoreCase))
+            {
+                if (seen || !int.TryParse(line.AsSpan(colon + 1).Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+                {
+                    return false;
+                }
+
+                seen = true;
+            }
+        }
+
+        return true;
+    }
+
     private static (string Head, int BodyLength) RewriteHead(string head)
     {
         var lines = head[..^4].Split("\r\n");
+        var kept = new List<string>(lines.Length) { lines[0] };
         var length = 0;
         for (var i = 1; i < lines.Length; i++)
         {
             var colon = lines[i].IndexOf(':', StringComparison.Ordinal);
-            if (colon > 0 && lines[i].AsSpan(0, colon).Trim().Equals("content-length", StringComparison.OrdinalIgnoreCase))
+            var name = colon > 0 ? lines[i].AsSpan(0, colon).Trim() : default;
+            if (name.Equals(BodyLengthHeader, StringComparison.OrdinalIgnoreCase))
             {
-                _ = int.TryParse(lines[i].AsSpan(colon + 1).Trim(), out length);
-                lines[i] = $"{BodyLengthHeader}: {length}";
+                continue; // only this middleware says how long the body it kept is
             }
+
+            if (name.Equals("content-length", StringComparison.OrdinalIgnoreCase))
+            {
+                length = int.Parse(lines[i].AsSpan(colon + 1).Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture);
+                kept.Add($"{BodyLengthHeader}: {length}");
+                continue;
+            }
+
+            kept.Add(lines[i]);
         }
 
-        return (string.Join("\r\n", lines) + "\r\n\r\n", Math.Max(0, length));
+        return (string.Join("\r\n", kept) + "\r\n\r\n", length);
     }
 
     private static long IndexOf(ReadOnlySequence<byte> buffer, byte[] needle)
