@@ -45,8 +45,8 @@ public sealed class ImagesCrashTests(CrashDaemon fixture) : IClassFixture<CrashD
         using var cts = new CancellationTokenSource();
         var upload = _d.Http.PostAsync("/v1.50/images/load", new StallingContent(archive, archive.Length / 2, sent), cts.Token);
         await sent.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        await Task.Delay(500); // let the daemon write part of the layer
-        Assert.NotEmpty(Directory.GetFileSystemEntries(Path.Combine(_d.DataRoot, "content", "ingest")));
+        // Half the archive is sent: the daemon writes part of the layer into ingest.
+        await Until.TrueAsync(() => Directory.Exists(Path.Combine(_d.DataRoot, "content", "ingest")) && Directory.GetFileSystemEntries(Path.Combine(_d.DataRoot, "content", "ingest")).Length > 0, "part of the layer in ingest");
 
         await _d.KillAsync();
         await cts.CancelAsync();
