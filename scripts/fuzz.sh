@@ -7,7 +7,8 @@
 # which is also the fallback when afl-fuzz cannot be had.
 # Each crashing input is copied to tests/Berth.Tests.Unit/Fuzz/regressions/<target>/, where
 # FuzzRegressionTests replays it: fix the parser, keep the file. Exit status 1 if anything crashed.
-# Knobs: FUZZ_OUT (default out/fuzz), FUZZ_ENGINE (afl|corpus), FUZZ_CORPUS_COUNT (default 20000).
+# Knobs: FUZZ_OUT (default out/fuzz), FUZZ_ENGINE (afl|corpus), FUZZ_CORPUS_COUNT (default 20000),
+# FUZZ_CONFIGURATION (default Release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -25,7 +26,7 @@ fi
 
 # A fresh build each time: sharpfuzz rewrites assemblies in place and refuses to do it twice.
 rm -rf "$bin"
-dotnet build tests/Berth.Fuzz -c Release -o "$bin" -nologo -clp:ErrorsOnly
+dotnet build tests/Berth.Fuzz -c "${FUZZ_CONFIGURATION:-Release}" -o "$bin" -nologo -clp:ErrorsOnly
 if [ "$engine" = afl ]; then
     dotnet tool restore >/dev/null
     for asm in Berth.Core Berth.Networking Berth.Storage Berth.Runtime berthd berth; do
