@@ -24,9 +24,16 @@ if [ "$engine" = afl ] && ! command -v afl-fuzz >/dev/null; then
     command -v afl-fuzz >/dev/null || { echo "afl-fuzz not available: using the engine-less corpus mode"; engine=corpus; }
 fi
 
-# A fresh build each time: sharpfuzz rewrites assemblies in place and refuses to do it twice.
+# sharpfuzz rewrites assemblies in place (and refuses to do it twice), and instrumented code runs
+# only under the fuzzer: build plainly, write the seeds, then instrument a fresh copy.
+build=$out/build
+dotnet build tests/Berth.Fuzz -c "${FUZZ_CONFIGURATION:-Release}" -o "$build" -nologo -clp:ErrorsOnly
+for t in $targets; do
+    rm -rf "${out:?}/$t"; mkdir -p "$out/$t"
+    dotnet "$build/berth-fuzz.dll" seeds "$t" "$out/$t/seeds"
+done
 rm -rf "$bin"
-dotnet build tests/Berth.Fuzz -c "${FUZZ_CONFIGURATION:-Release}" -o "$bin" -nologo -clp:ErrorsOnly
+cp -a "$build" "$bin"
 if [ "$engine" = afl ]; then
     dotnet tool restore >/dev/null
     for asm in Berth.Core Berth.Networking Berth.Storage Berth.Runtime berthd berth; do
@@ -37,8 +44,6 @@ fi
 crashed=0
 for t in $targets; do
     dir=$out/$t
-    rm -rf "$dir"; mkdir -p "$dir"
-    dotnet "$bin/berth-fuzz.dll" seeds "$t" "$dir/seeds"
     found=()
     if [ "$engine" = afl ]; then
         echo "== $t: afl-fuzz for ${secs}s"

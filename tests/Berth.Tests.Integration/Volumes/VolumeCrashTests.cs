@@ -202,13 +202,13 @@ public sealed class VolumeCrashTests(VolumeCrashDaemon fixture) : IClassFixture<
         if (phase == "layer-written")
         {
             // The whole layer is in ingest, not yet a blob.
-            Assert.Contains(new DirectoryInfo(ingest).EnumerateFiles(), f => f.Length > 250_000_000);
+            Assert.Contains(new DirectoryInfo(ingest).EnumerateFiles(), f => f.Length >= 250_000_000);
             Assert.Equal(blobs, Entries("content", "blobs", "sha256"));
         }
         else
         {
             // The layer blob is stored (ingest empty again) and a new snapshot holds it unpacked.
-            Assert.Contains(Entries("snapshots").Except(snapshots), s => DirSize(Path.Combine(_d.DataRoot, "snapshots", s)) > 250_000_000);
+            Assert.Contains(Entries("snapshots").Except(snapshots), s => DirSize(Path.Combine(_d.DataRoot, "snapshots", s)) >= 250_000_000);
             Assert.NotEqual(blobs, Entries("content", "blobs", "sha256"));
         }
 
