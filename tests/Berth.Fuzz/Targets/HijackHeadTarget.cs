@@ -71,7 +71,7 @@ public static class HijackHeadTarget
         var head = handedOn ?? throw new InvalidOperationException("a hijack handed nothing on");
         var lines = head[..head.IndexOf("\r\n\r\n", StringComparison.Ordinal)].Split("\r\n");
         var lengths = lines.Skip(1).Where(l => l.StartsWith(HijackConnectionMiddleware.BodyLengthHeader + ":", StringComparison.OrdinalIgnoreCase)).ToList();
-        if (lines.Skip(1).Any(l => l.Split(':')[0].Trim().Equals("content-length", StringComparison.OrdinalIgnoreCase)))
+        if (lines.Skip(1).Any(l => l.Contains(':', StringComparison.Ordinal) && l.Split(':')[0].Trim().Equals("content-length", StringComparison.OrdinalIgnoreCase)))
         {
             throw new InvalidOperationException("a hijack kept a Content-Length for Kestrel");
         }
