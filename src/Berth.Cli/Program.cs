@@ -1,5 +1,5 @@
 using Berth.Cli;
-using Berth.Cli.Terminal;
+using Berth.Terminal;
 
 using var cts = new CancellationTokenSource();
 var ctx = new CliContext(Console.OpenStandardInput(), Console.OpenStandardOutput(), Console.OpenStandardError())

@@ -13,7 +13,15 @@ namespace Berth.Daemon;
 /// </summary>
 public static class DaemonHost
 {
-    public static async Task RunAsync(DaemonOptions options, CancellationToken cancellationToken)
+    public static Task RunAsync(DaemonOptions options, CancellationToken cancellationToken) =>
+        RunAsync(options, replaceServices: null, cancellationToken);
+
+    /// <summary>
+    /// Runs the daemon; <paramref name="replaceServices"/> (component tests only; berthd passes
+    /// null) runs after every module has registered its services, to put fakes in place of what
+    /// touches the OS (the container runtime). Everything else is composed as in berthd.
+    /// </summary>
+    public static async Task RunAsync(DaemonOptions options, Action<IServiceCollection>? replaceServices, CancellationToken cancellationToken)
     {
         if (options.UserlandProxy)
         {
@@ -66,6 +74,7 @@ public static class DaemonHost
         ContainersModule.AddServices(builder.Services, options);
         VolumesModule.AddServices(builder.Services, options);
         NetworksModule.AddServices(builder.Services, options);
+        replaceServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseMiddleware<ActivityMiddleware>();

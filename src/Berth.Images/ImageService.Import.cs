@@ -112,11 +112,13 @@ public sealed partial class ImageService
         await using (writer.ConfigureAwait(false))
         {
             await LayerDiff.WriteAsync(active.FsPath, writer, cancellationToken).ConfigureAwait(false);
+            await HoldForCrashTestAsync("layer-written", cancellationToken).ConfigureAwait(false);
             blob = await writer.CommitAsync(null, null, cancellationToken).ConfigureAwait(false);
             lease.Protect(blob.ToString());
         }
 
         var layer = await UnpackBlobAsync(blob, cancellationToken).ConfigureAwait(false);
+        await HoldForCrashTestAsync("layer-unpacked", cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         var baseLayers = parentImage?.Layers ?? [];
         if (baseLayers.Count != parentDiffIds.Count)
@@ -149,6 +151,16 @@ public sealed partial class ImageService
         }
 
         return entry.Id;
+    }
+
+    /// <summary>See <see cref="ImageServiceOptions.CommitHoldPoint"/>: a no-op unless a crash test set that point.</summary>
+    private async Task HoldForCrashTestAsync(string point, CancellationToken cancellationToken)
+    {
+        if (_options.CommitHoldPoint == point)
+        {
+            await File.WriteAllTextAsync(_options.CommitHeldMarker, point, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task<Store.ImageEntry> StoreNewImageAsync(ParsedConfig parsed, IReadOnlyList<LayerBlob> layers, IReadOnlyList<UnpackedLayer?> staged, ImageReference? target, LeaseSet.Lease lease, CancellationToken ct)

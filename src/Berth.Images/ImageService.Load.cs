@@ -70,7 +70,7 @@ public sealed partial class ImageService
                 {
                     entry = await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
+                catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or OverflowException)
                 {
                     throw BerthException.Invalid($"invalid archive: {e.Message}");
                 }

@@ -20,4 +20,15 @@ public sealed record ImageServiceOptions(string DataRoot)
         System.Runtime.InteropServices.Architecture.X86 => "386",
         _ => "amd64",
     };
+
+    /// <summary>
+    /// Fault injection for crash tests, never set in production: a commit that reaches this point
+    /// ("layer-written": the layer is whole in content/ingest but not stored; "layer-unpacked":
+    /// the blob is stored and its staging snapshot whole, the image not yet recorded) creates
+    /// <see cref="CommitHeldMarker"/> and waits there until the request ends, so a test can kill
+    /// the daemon at exactly that moment. berthd takes it from BERTH_TEST_HOLD_COMMIT at start.
+    /// </summary>
+    public string? CommitHoldPoint { get; init; }
+
+    public string CommitHeldMarker => Path.Combine(DataRoot, "commit-held");
 }

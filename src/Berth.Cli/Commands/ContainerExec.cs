@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Berth.Cli.Parsing;
 using Berth.Cli.Streams;
-using Berth.Cli.Terminal;
+using Berth.Terminal;
 using Berth.Client;
 
 namespace Berth.Cli.Commands;

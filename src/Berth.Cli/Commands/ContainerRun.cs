@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Berth.Cli.Formatting;
 using Berth.Cli.Parsing;
 using Berth.Cli.Streams;
-using Berth.Cli.Terminal;
+using Berth.Terminal;
 using Berth.Client;
 
 namespace Berth.Cli.Commands;

@@ -1,5 +1,5 @@
 using Berth.Api.Streams;
-using Berth.Cli.Terminal;
+using Berth.Terminal;
 using Berth.Client.Http;
 
 namespace Berth.Cli.Streams;

@@ -16,14 +16,29 @@ public static class TimeFilter
             return null;
         }
 
-        if (decimal.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds))
+        // Times and durations outside what a DateTimeOffset holds are refused like any bad value
+        // (found by fuzzing: they threw OverflowException/ArgumentOutOfRangeException, a 500).
+        const decimal maxSeconds = 253402300799m;
+        if (decimal.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds) && seconds <= maxSeconds)
         {
             var whole = (long)decimal.Truncate(seconds);
             var ticks = (long)((seconds - whole) * TimeSpan.TicksPerSecond);
             return DateTimeOffset.FromUnixTimeSeconds(whole).AddTicks(ticks);
         }
 
-        if (TryParseDuration(value, out var d))
+        bool isDuration;
+        TimeSpan d;
+        try
+        {
+            isDuration = TryParseDuration(value, out d);
+        }
+        catch (OverflowException)
+        {
+            isDuration = false;
+            d = default;
+        }
+
+        if (isDuration && d <= now - DateTimeOffset.MinValue && d >= now - DateTimeOffset.MaxValue)
         {
             return now - d;
         }

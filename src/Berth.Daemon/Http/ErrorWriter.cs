@@ -29,6 +29,8 @@ public static class ErrorWriter
         _ => StatusCodes.Status500InternalServerError,
     };
 
+    private static readonly string[] NegotiationHeaders = ["Api-Version", "Docker-Experimental", "Ostype", "Server"];
+
     /// <summary>Docker's error body, <c>{"message":"..."}</c> and a newline.</summary>
     public static byte[] Body(string message) => [.. JsonSerializer.SerializeToUtf8Bytes(new ErrorResponse(message), ErrorTypeInfo), (byte)'\n'];
 
@@ -41,9 +43,16 @@ public static class ErrorWriter
             return;
         }
 
-        var connection = context.Response.Headers.Connection;
+        // Docker sets its negotiation headers before anything can fail, so errors carry them too;
+        // a Connection: close chosen by the edge stays.
+        var headers = context.Response.Headers;
+        var kept = NegotiationHeaders.Append("Connection").Select(h => (h, headers[h])).ToList();
         context.Response.Clear();
-        context.Response.Headers.Connection = connection;
+        foreach (var (name, value) in kept.Where(k => k.Item2.Count > 0))
+        {
+            headers[name] = value;
+        }
+
         context.Response.StatusCode = status;
         if (status == StatusCodes.Status304NotModified)
         {

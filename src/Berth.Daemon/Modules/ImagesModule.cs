@@ -17,8 +17,10 @@ public static class ImagesModule
     {
         // One metadata database for the whole engine; other modules use the same singleton.
         services.TryAddSingleton(_ => new EngineDatabase(options.DataRoot));
+        var holdCommit = Environment.GetEnvironmentVariable("BERTH_TEST_HOLD_COMMIT") is { Length: > 0 } h ? h : null;
         services.AddSingleton(sp => new ImageService(
-            new ImageServiceOptions(options.DataRoot) { LayerExpansionLimit = options.LayerExpansionLimit },
+            // BERTH_TEST_HOLD_COMMIT: fault injection for crash tests (ImageServiceOptions.CommitHoldPoint).
+            new ImageServiceOptions(options.DataRoot) { LayerExpansionLimit = options.LayerExpansionLimit, CommitHoldPoint = holdCommit },
             sp.GetRequiredService<EngineDatabase>(),
             sp.GetRequiredService<EventBus>(),
             sp.GetRequiredService<TimeProvider>(),

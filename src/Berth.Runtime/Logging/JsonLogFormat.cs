@@ -339,8 +339,10 @@ public static class JsonLogFormat
             output.Write(log);
             return true;
         }
-        catch (System.Text.Json.JsonException)
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string that is not valid UTF-8 (a torn or corrupt line,
+            // found by fuzzing); like any unreadable line it is skipped, not the end of the log.
             return false;
         }
     }

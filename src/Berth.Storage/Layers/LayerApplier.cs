@@ -54,7 +54,9 @@ public sealed class LayerApplier
             {
                 entry = await reader.GetNextEntryAsync(copyData: false, ct).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
+            // System.Formats.Tar throws OverflowException for numeric fields (base-256 sizes, PAX
+            // times) too large for their type: hostile input like the rest (found by fuzzing).
+            catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or OverflowException)
             {
                 throw BerthException.Invalid($"invalid layer archive: {e.Message}");
             }

@@ -103,8 +103,8 @@ public sealed class ContainerLifecycleTests(ContainersDaemon fixture) : IClassFi
         Assert.Equal("137", await Inspect(stubborn, "{{.State.ExitCode}}"));
 
         var graceful = Name("trap");
-        await OkAsync("run", "-d", "--name", graceful, "busybox", "sh", "-c", "trap 'exit 0' TERM; while :; do sleep 0.2; done");
-        await Task.Delay(500);
+        await OkAsync("run", "-d", "--name", graceful, "busybox", "sh", "-c", "trap 'exit 0' TERM; echo trapped; while :; do sleep 0.2; done");
+        await Eventually(async () => (await _d.DockerAsync("logs", graceful)).Out.Trim() == "trapped", "the TERM trap to be set", Until.HangGuardSeconds);
         await OkAsync("stop", graceful);
         Assert.Equal("0", await Inspect(graceful, "{{.State.ExitCode}}"));
 
@@ -259,8 +259,8 @@ public sealed class ContainerLifecycleTests(ContainersDaemon fixture) : IClassFi
     public async Task Top_stats_diff_and_resource_limits()
     {
         var name = Name("limits");
-        await OkAsync("run", "-d", "--name", name, "-m", "64m", "--cpuset-cpus", "0", "busybox", "sh", "-c", "touch /newfile; rm /etc/group; echo x >> /etc/passwd; sleep 600");
-        await Task.Delay(500);
+        await OkAsync("run", "-d", "--name", name, "-m", "64m", "--cpuset-cpus", "0", "busybox", "sh", "-c", "touch /newfile; rm /etc/group; echo x >> /etc/passwd; echo changed; exec sleep 600");
+        await Eventually(async () => (await _d.DockerAsync("logs", name)).Out.Trim() == "changed", "the container's changes", Until.HangGuardSeconds);
         var top = await OkAsync("top", name);
         Assert.Matches("^UID +PID +PPID +C +STIME +TTY +TIME +CMD", top.Split('\n')[0]);
         Assert.Contains("sleep 600", top, StringComparison.Ordinal);

@@ -97,10 +97,7 @@ public sealed class CopyOwnershipTests(CopyDaemon fixture) : IClassFixture<CopyD
         var c = (await OkAsync("berth", "run", "-d", "--network", "none", "busybox", "sh", "-c", "mkdir /out && echo z > /out/z && chown -R 4321:8765 /out && sleep 600")).Out;
         try
         {
-            for (var i = 0; i < 50 && (await CliAsync("berth", "exec", c, "test", "-f", "/out/z")).ExitCode != 0; i++)
-            {
-                await Task.Delay(100);
-            }
+            await Until.TrueAsync(async () => (await CliAsync("berth", "exec", c, "test", "-f", "/out/z")).ExitCode == 0, "the container to have written /out/z");
 
             await OkAsync("berth", "cp", c + ":/out", Path.Combine(_dir, "plain"));
             await OkAsync("berth", "cp", "-a", c + ":/out", Path.Combine(_dir, "arch"));

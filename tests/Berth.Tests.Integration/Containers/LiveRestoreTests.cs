@@ -26,20 +26,17 @@ public sealed class LiveRestoreTests(RestoreDaemon fixture) : IClassFixture<Rest
         await OkAsync("run", "-d", "--name", "unless", "--restart", "unless-stopped", "busybox", "sleep", "600");
         await OkAsync("stop", "-t", "0", "unless");
         var pid = await OkAsync("inspect", "-f", "{{.State.Pid}}", "survivor");
+        var shortPid = await OkAsync("inspect", "-f", "{{.State.Pid}}", "shortlived");
 
+        // "shortlived" exits while the daemon is down.
         await _d.KillAsync();
-        await Task.Delay(3000);
+        await Until.GoneAsync(shortPid);
         await _d.RestartAsync();
 
         Assert.Equal($"running {pid}", await OkAsync("inspect", "-f", "{{.State.Status}} {{.State.Pid}}", "survivor"));
-        Assert.Equal("exited 4", await OkAsync("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "shortlived"));
+        await Until.TrueAsync(async () => await OkAsync("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "shortlived") == "exited 4", "shortlived to be seen exited with 4");
         Assert.Equal("exited", await OkAsync("inspect", "-f", "{{.State.Status}}", "unless"));
-        for (var i = 0; i < 50 && await OkAsync("inspect", "-f", "{{.State.Status}}", "stopped-always") != "running"; i++)
-        {
-            await Task.Delay(200);
-        }
-
-        Assert.Equal("running", await OkAsync("inspect", "-f", "{{.State.Status}}", "stopped-always"));
+        await Until.TrueAsync(async () => await OkAsync("inspect", "-f", "{{.State.Status}}", "stopped-always") == "running", "stopped-always to run again");
         Assert.Equal("exec-after-restore", await OkAsync("exec", "survivor", "echo", "exec-after-restore"));
         await OkAsync("stop", "-t", "1", "survivor");
         Assert.Equal("exited 137", await OkAsync("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "survivor"));

@@ -46,6 +46,9 @@ public sealed class BerthDaemon : IAsyncDisposable
 
     public HttpClient Http { get; private set; } = null!;
 
+    /// <summary>Environment variables for the next (re)start of berthd, e.g. a fault-injection point.</summary>
+    public Dictionary<string, string> ExtraEnvironment { get; } = new(StringComparer.Ordinal);
+
     public string Log
     {
         get
@@ -109,6 +112,11 @@ public sealed class BerthDaemon : IAsyncDisposable
         foreach (var a in new[] { $"--net=/run/netns/{Netns}", "--", RepoPaths.Daemon, "-H", DockerHost, "--data-root", DataRoot, "--exec-root", ExecRoot, "--cgroup-parent", $"/{Name}", "--log-level", "debug" }.Concat(extraArgs))
         {
             psi.ArgumentList.Add(a);
+        }
+
+        foreach (var (key, value) in ExtraEnvironment)
+        {
+            psi.Environment[key] = value;
         }
 
         _process = Process.Start(psi)!;

@@ -23,10 +23,11 @@ public sealed class ContainerNetworkingTests(ContainerNetworkingDaemon fixture) 
 
     private async Task<string> HttpGetFromHostAsync(string url)
     {
-        for (var i = 0; ; i++)
+        var guard = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
         {
             var r = await HostAsync("curl", "-sS", "--max-time", "3", url);
-            if (r.ExitCode == 0 || i == 20)
+            if (r.ExitCode == 0 || guard.Elapsed > Until.HangGuard)
             {
                 Assert.True(r.ExitCode == 0, $"curl {url}: {r}");
                 return r.Stdout;
@@ -179,12 +180,9 @@ public sealed class ContainerNetworkingTests(ContainerNetworkingDaemon fixture) 
         var netns = await OkAsync("inspect", "-f", "{{.NetworkSettings.SandboxKey}}", names[1]);
         await _d.KillAsync();
         await Shell.RunAsync("kill", ["-KILL", pid]);
-        await Task.Delay(1000);
+        await Until.GoneAsync(pid);
         await _d.RestartAsync();
-        for (var i = 0; i < 50 && await OkAsync("inspect", "-f", "{{.State.Running}}", names[1]) == "true"; i++)
-        {
-            await Task.Delay(100);
-        }
+        await Until.TrueAsync(async () => await OkAsync("inspect", "-f", "{{.State.Running}}", names[1]) != "true", "the killed container to be seen stopped");
 
         Assert.Equal("exited 137", await OkAsync("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", names[1]));
         Assert.Equal(before.Count, await VethCountOnceSettledAsync(before.Count));
@@ -283,7 +281,8 @@ public sealed class ContainerNetworkingTests(ContainerNetworkingDaemon fixture) 
     /// </summary>
     private async Task<int> VethCountOnceSettledAsync(int expected)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        // The kernel removes a namespace's veths in the background; 2 minutes only guard against a hang.
+        var deadline = DateTime.UtcNow + Until.HangGuard;
         int count;
         while ((count = (await VethsAsync()).Count) > expected && DateTime.UtcNow < deadline)
         {

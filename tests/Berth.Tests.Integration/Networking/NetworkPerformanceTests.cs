@@ -10,8 +10,12 @@ using Xunit.Abstractions;
 
 namespace Berth.Tests.Integration.Networking;
 
-/// <summary>Set-up cost of a container's network and embedded DNS throughput, printed and bounded loosely.</summary>
+/// <summary>
+/// Set-up cost of a container's network and embedded DNS throughput, printed and bounded loosely:
+/// benchmarks outside the test gate (Category=Timing: scripts/bench-timing.sh).
+/// </summary>
 [Collection(TimingCollection.Name)]
+[Trait("Category", TimingCollection.Category)]
 public sealed class NetworkPerformanceTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private ServiceHost _h = null!;

@@ -5,8 +5,12 @@ using Xunit.Abstractions;
 
 namespace Berth.Tests.Integration.Networking;
 
-/// <summary>What network set-up adds to starting a real container, against --network none.</summary>
+/// <summary>
+/// What network set-up adds to starting a real container, against --network none. A benchmark
+/// with a loose bound, outside the test gate (Category=Timing: scripts/bench-timing.sh).
+/// </summary>
 [Collection(TimingCollection.Name)]
+[Trait("Category", TimingCollection.Category)]
 public sealed class RuncTimingTests(RuntimeTestEnvironment env, ITestOutputHelper output) : IClassFixture<RuntimeTestEnvironment>, IAsyncLifetime
 {
     private ServiceHost _h = null!;

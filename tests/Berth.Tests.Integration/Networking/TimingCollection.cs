@@ -5,4 +5,10 @@ namespace Berth.Tests.Integration.Networking;
 public sealed class TimingCollection
 {
     public const string Name = "networking timing";
+
+    /// <summary>
+    /// Trait of tests that assert durations or rates: benchmarks, not functional tests. test.sh
+    /// leaves them out (a loaded machine would fail them); scripts/bench-timing.sh runs them.
+    /// </summary>
+    public const string Category = "Timing";
 }

@@ -171,8 +171,13 @@ public sealed class VolumeCrashTests(VolumeCrashDaemon fixture) : IClassFixture<
         await OkAsync("volume", "rm", vol);
     }
 
-    public static TheoryData<string> CommitPhases => ["writing the layer", "unpacking the layer"];
+    public static TheoryData<string> CommitPhases => ["layer-written", "layer-unpacked"];
 
+    /// <summary>
+    /// berthd holds the commit at the named point (BERTH_TEST_HOLD_COMMIT, see
+    /// ImageServiceOptions.CommitHoldPoint) and says so with a marker file, so the kill comes at
+    /// exactly that moment however fast or loaded the machine is.
+    /// </summary>
     [Theory]
     [MemberData(nameof(CommitPhases))]
     public async Task Kill_during_commit_leaves_no_image_and_no_unreferenced_content(string phase)
@@ -180,26 +185,36 @@ public sealed class VolumeCrashTests(VolumeCrashDaemon fixture) : IClassFixture<
         var precious = await PreciousVolumeAsync();
         var c = Name("big");
         var md5 = await OkAsync("run", "--network", "none", "--name", c, "busybox", "sh", "-c", "head -c 250000000 /dev/urandom > /big && md5sum /big | cut -d' ' -f1");
+        _d.ExtraEnvironment["BERTH_TEST_HOLD_COMMIT"] = phase;
+        await _d.RestartAsync();
+        _d.ExtraEnvironment.Remove("BERTH_TEST_HOLD_COMMIT");
+
         var images = await OkAsync("images", "-aq", "--no-trunc");
         var blobs = Entries("content", "blobs", "sha256");
         var snapshots = Entries("snapshots");
         var ingest = Path.Combine(_d.DataRoot, "content", "ingest");
+        var held = Path.Combine(_d.DataRoot, "commit-held");
         var tag = Name("crashcommit");
 
         var commit = _d.Http.PostAsync($"/v1.50/commit?container={c}&repo={tag}&tag=v1", null);
-        if (phase == "writing the layer")
+        await WaitUntilAsync(() => File.Exists(held) || commit.IsCompleted, $"the commit to reach {phase}", TimeSpan.FromSeconds(300));
+        Assert.False(commit.IsCompleted, $"the commit ended before {phase}: {_d.Log}");
+        if (phase == "layer-written")
         {
-            await WaitUntilAsync(() => new DirectoryInfo(ingest).EnumerateFiles().Any(f => f.Length > 20_000_000), "the layer to be half written", TimeSpan.FromSeconds(120));
+            // The whole layer is in ingest, not yet a blob.
+            Assert.Contains(new DirectoryInfo(ingest).EnumerateFiles(), f => f.Length >= 250_000_000);
+            Assert.Equal(blobs, Entries("content", "blobs", "sha256"));
         }
         else
         {
-            // The layer blob is stored (ingest empty again) and a new snapshot is being filled.
-            await WaitUntilAsync(() => Entries("snapshots").Except(snapshots).Any(s => DirSize(Path.Combine(_d.DataRoot, "snapshots", s)) > 20_000_000), "the layer to be half unpacked", TimeSpan.FromSeconds(120));
+            // The layer blob is stored (ingest empty again) and a new snapshot holds it unpacked.
+            Assert.Contains(Entries("snapshots").Except(snapshots), s => DirSize(Path.Combine(_d.DataRoot, "snapshots", s)) >= 250_000_000);
             Assert.NotEqual(blobs, Entries("content", "blobs", "sha256"));
         }
 
         await _d.KillAsync();
         await Assert.ThrowsAnyAsync<Exception>(() => commit.WaitAsync(TimeSpan.FromSeconds(60)));
+        File.Delete(held);
         await _d.RestartAsync();
 
         Assert.Equal(images, await OkAsync("images", "-aq", "--no-trunc"));

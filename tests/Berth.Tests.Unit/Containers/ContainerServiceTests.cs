@@ -20,19 +20,19 @@ public sealed class ContainerServiceTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _f.DisposeAsync();
 
+    /// <summary>Waits for a condition that stays true once reached; the 60 s only guard against a hang.</summary>
     private static async Task Eventually(Func<bool> condition, string what)
     {
-        for (var i = 0; i < 500; i++)
+        var guard = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
         {
-            if (condition())
+            if (guard.Elapsed > TimeSpan.FromSeconds(60))
             {
-                return;
+                Assert.Fail($"timed out waiting for: {what}");
             }
 
             await Task.Delay(10);
         }
-
-        Assert.Fail($"timed out waiting for: {what}");
     }
 
     private async Task<string> CreateAsync(string? name = null, IReadOnlyList<string>? cmd = null, HostConfig? hc = null, ContainerConfig? config = null)

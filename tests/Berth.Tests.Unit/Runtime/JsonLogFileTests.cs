@@ -119,15 +119,35 @@ public sealed class JsonLogFileTests : IDisposable
             }
         });
 
-        await Task.Delay(150);
+        // Each entry is written once the reader has seen the one before: it is following by then.
+        await SeenAsync(1);
         writer.Append(OutputStream.Stdout, "second\n"u8, 2);
         writer.Flush();
-        await Task.Delay(150);
+        await SeenAsync(2);
         writer.Append(OutputStream.Stdout, "third\n"u8, 3);
         writer.Dispose();
         stopped.SetResult();
-        await reading.WaitAsync(TimeSpan.FromSeconds(10));
+        await reading.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(["first\n", "second\n", "third\n"], seen);
+
+        async Task SeenAsync(int count)
+        {
+            var guard = System.Diagnostics.Stopwatch.StartNew();
+            while (true)
+            {
+                lock (seen)
+                {
+                    if (seen.Count >= count)
+                    {
+                        return;
+                    }
+                }
+
+                Assert.False(reading.IsCompleted, "the reader stopped following");
+                Assert.True(guard.Elapsed < TimeSpan.FromSeconds(60), $"the reader did not see entry {count}");
+                await Task.Delay(5);
+            }
+        }
     }
 
     [Fact]

@@ -1,10 +1,11 @@
 using System.Runtime.InteropServices;
 
-namespace Berth.Cli.Terminal;
+namespace Berth.Terminal;
 
 /// <summary>
-/// The one place in the CLI that calls libc, always about the user's own side: the terminal
-/// (isatty, size, raw mode through termios) and file ownership for <c>cp -a</c>.
+/// The CLI's libc calls, always about the user's own side: the terminal (isatty, size, raw mode
+/// through termios) and file ownership for <c>cp -a</c>. A project of its own because the CLI
+/// may not reference Berth.Platform (the engine's OS boundary); see docs/ARCHITECTURE.md.
 /// </summary>
 public static partial class Posix
 {
