@@ -70,12 +70,12 @@ public static class HijackHeadTarget
 
         var head = handedOn ?? throw new InvalidOperationException("a hijack handed nothing on");
         var lines = head[..head.IndexOf("\r\n\r\n", StringComparison.Ordinal)].Split("\r\n");
-        foreach (var framing in new[] { "content-length", "transfer-encoding", "x-hijack-bytes" })
+        foreach (var framing in new[] { "content-length", "transfer-encoding" })
         {
             if (lines.Skip(1).Any(l => l.Contains(':', StringComparison.Ordinal) && l.Split(':')[0].Trim().Equals(framing, StringComparison.OrdinalIgnoreCase)))
             {
-                // The body is kept in the session: Kestrel must see a bodiless upgrade, and a
-                // client's own X-Hijack-Bytes must never reach a route.
+                // The body is kept in the session (routes read it from there, never from a
+                // header a client could send): Kestrel must see a bodiless upgrade.
                 throw new InvalidOperationException($"a hijack handed Kestrel a {framing} header");
             }
         }

@@ -75,9 +75,13 @@ public sealed class ArchiveSoakTests(ArchiveSoakDaemon fixture, ITestOutputHelpe
 
             var fdsAfter = OpenDescriptors();
             var rssAfter = RssKiB();
-            output.WriteLine($"berthd descriptors {fds} -> {fdsAfter}, RSS {rss} KiB -> {rssAfter} KiB after {Copies} PUT+GET");
+            output.WriteLine($"berthd descriptors {fds} -> {fdsAfter}, RSS {rss} KiB -> {rssAfter} KiB right after {Copies} PUT+GET");
             Assert.True(fdsAfter <= fds * 1.1, $"descriptors {fds} -> {fdsAfter}");
-            Assert.True(rssAfter <= rss * 1.1, $"RSS {rss} KiB -> {rssAfter} KiB");
+
+            // berthd gives memory back once the API has been quiet for a second (IdleMemoryTrimmer):
+            // what a leak keeps can never come back, what the collector has not reached yet does.
+            await Until.TrueAsync(() => (rssAfter = RssKiB()) <= rss * 1.1, $"RSS back within 10% of {rss} KiB (now {rssAfter} KiB)");
+            output.WriteLine($"settled RSS {rssAfter} KiB");
             Assert.DoesNotContain(File.ReadAllLines("/proc/self/mountinfo"), l => l.Contains(_d.DataRoot + "/", StringComparison.Ordinal) && l.Contains("/view-", StringComparison.Ordinal));
         }
         finally

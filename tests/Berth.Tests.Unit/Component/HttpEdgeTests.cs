@@ -212,16 +212,17 @@ public sealed class HttpEdgeTests(InProcessDaemon daemon) : IClassFixture<InProc
     [Theory]
     [InlineData("base256-number-overflow-1")]
     [InlineData("pax-mtime-overflow")]
-    public async Task An_archive_with_numbers_too_large_for_tar_is_refused_with_400(string input)
+    public async Task An_archive_with_numbers_too_large_for_tar_is_refused_as_invalid(string input)
     {
         // Inputs the layer fuzzer found (System.Formats.Tar throws OverflowException for them).
+        // As dockerd, a load that fails answers 200 and says why in the message stream.
         var bytes = await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "Fuzz", "regressions", "layer-tar", input));
         using var content = new ByteArrayContent(bytes);
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-tar");
         using var response = await Http.PostAsync("/v1.50/images/load?quiet=1", content);
         var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode} {text}");
-        Assert.StartsWith("invalid ", JsonNode.Parse(text)!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode} {text}");
+        Assert.StartsWith("invalid ", JsonNode.Parse(text)!["errorDetail"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     private async Task<string> LoadAsync(string? tag)

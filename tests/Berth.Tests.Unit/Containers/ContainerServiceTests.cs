@@ -194,8 +194,9 @@ public sealed class ContainerServiceTests : IAsyncLifetime
             {
                 await Eventually(() => Svc.Get(id).State.Restarting, "restarting");
                 Assert.Equal("restarting", Svc.Get(id).State.Status);
-                _f.Time.Advance(TimeSpan.FromMilliseconds(100 * (1 << (run - 1))));
-                await Eventually(() => Svc.Get(id).State.IsActive && Svc.Get(id).State.Pid != pid, $"restart {run}");
+                // The back-off timer is armed just after "restarting" shows: advance until it fires.
+                var backOff = TimeSpan.FromMilliseconds(100 * (1 << (run - 1)));
+                await Eventually(() => { _f.Time.Advance(backOff); return Svc.Get(id).State.IsActive && Svc.Get(id).State.Pid != pid; }, $"restart {run}");
             }
         }
 
@@ -211,8 +212,7 @@ public sealed class ContainerServiceTests : IAsyncLifetime
         await Svc.StartAsync(id, CancellationToken.None);
         _f.Runtime.Process(id).ExitWith(0);
         await Eventually(() => Svc.Get(id).State.Restarting, "restarting");
-        _f.Time.Advance(TimeSpan.FromMilliseconds(100));
-        await Eventually(() => Svc.Get(id).State.IsActive, "running again");
+        await Eventually(() => { _f.Time.Advance(TimeSpan.FromMilliseconds(100)); return Svc.Get(id).State.IsActive; }, "running again");
         Assert.Equal(1, Svc.Get(id).RestartCount);
         await Svc.StopAsync(id, 1, null, CancellationToken.None);
         _f.Time.Advance(TimeSpan.FromMinutes(2));

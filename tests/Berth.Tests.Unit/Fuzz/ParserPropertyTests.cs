@@ -79,7 +79,7 @@ public sealed class ParserPropertyTests
     }
 
     [Fact]
-    public void Hijack_heads_hand_on_exactly_the_body_they_keep()
+    public void Hijacks_hand_kestrel_a_bodiless_upgrade_and_keep_the_body()
     {
         var header = Gen.OneOf(
             Gen.OneOfConst("Upgrade: tcp", "upgrade:TCP", "Connection: Upgrade", "Host: x", "Content-Type: application/json", "Transfer-Encoding: chunked", "X-Hijack-Bytes: 3"),
