@@ -287,18 +287,20 @@ public static class ContainerRoutes
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The attach query of POST /attach and GET /attach/ws.</summary>
+    private static AttachRequest AttachRequestOf(HttpRequest q) => new()
+    {
+        Logs = QueryValues.Bool(q, "logs"),
+        Stream = QueryValues.Bool(q, "stream"),
+        Stdin = QueryValues.Bool(q, "stdin"),
+        Stdout = QueryValues.Bool(q, "stdout"),
+        Stderr = QueryValues.Bool(q, "stderr"),
+        DetachKeys = QueryValues.String(q, "detachKeys"),
+    };
+
     private static async Task AttachAsync(HttpContext ctx, ContainerService svc, ILogger<ContainerService> logger, string id)
     {
-        var q = ctx.Request;
-        var plan = svc.PrepareAttach(id, new AttachRequest
-        {
-            Logs = QueryValues.Bool(q, "logs"),
-            Stream = QueryValues.Bool(q, "stream"),
-            Stdin = QueryValues.Bool(q, "stdin"),
-            Stdout = QueryValues.Bool(q, "stdout"),
-            Stderr = QueryValues.Bool(q, "stderr"),
-            DetachKeys = QueryValues.String(q, "detachKeys"),
-        });
+        var plan = svc.PrepareAttach(id, AttachRequestOf(ctx.Request));
         var stream = await Hijack.AcceptAsync(ctx, multiplexed: !plan.Tty).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
@@ -321,16 +323,7 @@ public static class ContainerRoutes
     /// </summary>
     private static async Task AttachWebSocketAsync(HttpContext ctx, ContainerService svc, ILogger<ContainerService> logger, string id)
     {
-        var q = ctx.Request;
-        var plan = svc.PrepareAttach(id, new AttachRequest
-        {
-            Logs = QueryValues.Bool(q, "logs"),
-            Stream = QueryValues.Bool(q, "stream"),
-            Stdin = QueryValues.Bool(q, "stdin"),
-            Stdout = QueryValues.Bool(q, "stdout"),
-            Stderr = QueryValues.Bool(q, "stderr"),
-            DetachKeys = QueryValues.String(q, "detachKeys"),
-        });
+        var plan = svc.PrepareAttach(id, AttachRequestOf(ctx.Request));
         if (!ctx.WebSockets.IsWebSocketRequest)
         {
             throw BerthException.Invalid("not a websocket request: /attach/ws needs a websocket upgrade");
