@@ -243,8 +243,8 @@ public sealed class RuncRuntimeTests : IClassFixture<RuntimeTestEnvironment>
         // Docker's default capability set for a non-root user: effective is empty, but for root it is a80425fb.
         Assert.Contains("CapEff:\t0000000000000000", log, StringComparison.Ordinal);
         Assert.Contains("procsys-ro", log, StringComparison.Ordinal);
-        // As dockerd: the primary group comes first among the supplementary groups.
-        Assert.Contains("uid=1000(app) gid=1000(app) groups=1000(app),10(wheel),65534(nogroup)", log, StringComparison.Ordinal);
+        // As dockerd: the primary group is among the supplementary groups (the kernel lists them sorted).
+        Assert.Contains("uid=1000(app) gid=1000(app) groups=10(wheel),1000(app),65534(nogroup)", log, StringComparison.Ordinal);
         Assert.Contains(id[..12], log, StringComparison.Ordinal);
         await Runtime.DeleteAsync(id, CancellationToken.None);
 
