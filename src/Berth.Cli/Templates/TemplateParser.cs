@@ -333,6 +333,17 @@ public sealed class TemplateParser
                 return ParseNumber(t);
             case TokenKind.Char:
                 var ch = Unquote(new Token(TokenKind.String, "\"" + t.Text[1..^1].Replace("\"", "\\\"", StringComparison.Ordinal) + "\"", t.Pos));
+                if (ch.Length == 0)
+                {
+                    throw Error(t.Pos, "invalid syntax"); // Go's strconv.UnquoteChar of ''
+                }
+
+                if (ch.Length > (char.IsHighSurrogate(ch[0]) ? 2 : 1) || char.IsHighSurrogate(ch[0]) && (ch.Length < 2 || !char.IsLowSurrogate(ch[1])))
+                {
+                    // Go: a character constant holds exactly one rune.
+                    throw Error(t.Pos, $"malformed character constant: {t.Text}");
+                }
+
                 return new NumberNode(t.Pos, t.Text, char.ConvertToUtf32(ch, 0), char.ConvertToUtf32(ch, 0), false);
             case TokenKind.LeftParen:
                 return ParsePipeline("parenthesized pipeline", TokenKind.RightParen);
@@ -379,6 +390,20 @@ public sealed class TemplateParser
             return s[1..^1].Replace("\r", string.Empty, StringComparison.Ordinal);
         }
 
+        try
+        {
+            return UnquoteInterpreted(s, t.Pos);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException or IndexOutOfRangeException)
+        {
+            // A truncated or malformed escape (\u with too few or no hex digits, \x beyond the
+            // string): Go's strconv.Unquote fails, and text/template says "invalid syntax".
+            throw Error(t.Pos, "invalid syntax");
+        }
+    }
+
+    private string UnquoteInterpreted(string s, int pos)
+    {
         var sb = new StringBuilder();
         for (var i = 1; i < s.Length - 1; i++)
         {
@@ -422,7 +447,7 @@ public sealed class TemplateParser
                         break;
                     }
 
-                    throw Error(t.Pos, "invalid syntax");
+                    throw Error(pos, "invalid syntax");
             }
         }
 

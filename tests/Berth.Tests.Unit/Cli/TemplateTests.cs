@@ -122,6 +122,9 @@ public sealed class TemplateTests
     [InlineData("{{.Name", "template: :1: unclosed action")]
     [InlineData("{{nosuch .Name}}", "template: :1: function \"nosuch\" not defined")]
     [InlineData("{{if .Name}}x", "template: :1: unexpected EOF")]
+    [InlineData("{{eq .State \"\\unning\"}}", "template: :1: invalid syntax")]
+    [InlineData("{{printf \"%c\" ''}}", "template: :1: invalid syntax")]
+    [InlineData("{{printf \"%c\" 'ab'}}", "template: :1: malformed character constant: 'ab'")]
     public void Parse_errors_use_gos_wording(string template, string message)
     {
         var e = Assert.Throws<TemplateException>(() => GoTemplate.Parse(template));
