@@ -36,7 +36,7 @@ for suite in Unit Integration Clients; do
     wrap=(); [ "$suite" = Clients ] && wrap=(scripts/in-netns.sh)
     "${wrap[@]}" dotnet test "tests/Berth.Tests.$suite" -c Debug --no-build -nologo --filter "Category!=Timing" \
         --logger "trx;LogFileName=$results/$suite.trx" --logger "console;verbosity=normal" 2>&1 \
-        | grep -E "^\s+Failed |^\s+Skipped |Error Message|Assert|Total tests|^\s+at Berth" | tail -n 300
+        | grep -E "^\s+Failed |^\s+Skipped |Error Message|Assert|Total tests|^\s+at Berth|^\s*(exit -?[0-9]+|stdout:|stderr:)" | tail -n 300
     if [ -f "$results/$suite.trx" ]; then count_trx "$results/$suite.trx"; else echo "$suite: no results"; failed=$((failed + 1)); fi
 done
 
