@@ -1,4 +1,5 @@
 using System.Formats.Tar;
+using Berth.Core.Text;
 
 namespace Berth.Cli.Commands;
 
@@ -79,7 +80,7 @@ internal static class CopyExtraction
                         // As archive.Unpack: a relative link must not point out of DEST (an absolute one is
                         // taken as relative to DEST by a reader that respects it; we never follow either).
                         var linkDir = Path.GetDirectoryName(rel) ?? string.Empty;
-                        if (!entry.LinkName.StartsWith('/') && Clean(Path.Join(linkDir, entry.LinkName)) is null)
+                        if (!entry.LinkName.StartsWith('/') && RelativePath.Clean(Path.Join(linkDir, entry.LinkName)) is null)
                         {
                             throw new CliException($"invalid symlink \"{entry.Name}\" -> \"{entry.LinkName}\": it leaves the destination");
                         }
@@ -167,35 +168,7 @@ internal static class CopyExtraction
 
     /// <summary>The name as a clean relative path inside DEST; a name that leaves DEST is refused.</summary>
     private static string Inside(string name, string original) =>
-        Clean(name) is { Length: > 0 } rel ? rel : throw new CliException($"invalid archive entry \"{original}\": it leaves the destination");
-
-    /// <summary>Lexically cleaned relative path ("" for DEST itself), null when ".." climbs above it.</summary>
-    private static string? Clean(string path)
-    {
-        var parts = new List<string>();
-        foreach (var p in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (p == ".")
-            {
-                continue;
-            }
-
-            if (p == "..")
-            {
-                if (parts.Count == 0)
-                {
-                    return null;
-                }
-
-                parts.RemoveAt(parts.Count - 1);
-                continue;
-            }
-
-            parts.Add(p);
-        }
-
-        return string.Join('/', parts);
-    }
+        RelativePath.Clean(name) is { Length: > 0 } rel ? rel : throw new CliException($"invalid archive entry \"{original}\": it leaves the destination");
 
     private static string Join(string dest, string rel) => dest == "/" ? "/" + rel : dest + "/" + rel;
 

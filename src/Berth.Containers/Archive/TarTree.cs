@@ -277,32 +277,7 @@ public static class TarTree
     private const int O_EXCL = 0x80;
 
     /// <summary>An entry name as a relative path with no way up; null for the root itself or an escape.</summary>
-    internal static string? Clean(string name)
-    {
-        var parts = new List<string>();
-        foreach (var p in name.Split('/', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (p == ".")
-            {
-                continue;
-            }
-
-            if (p == "..")
-            {
-                if (parts.Count == 0)
-                {
-                    return null;
-                }
-
-                parts.RemoveAt(parts.Count - 1);
-                continue;
-            }
-
-            parts.Add(p);
-        }
-
-        return parts.Count == 0 ? null : string.Join('/', parts);
-    }
+    internal static string? Clean(string name) => Berth.Core.Text.RelativePath.Clean(name) is { Length: > 0 } rel ? rel : null;
 
     /// <summary>
     /// The descriptor of the last parent directory used (entries of one directory come together in
