@@ -62,7 +62,20 @@ public static class SystemVersion
             new("Server", server is null ? GoNil.Pointer : ServerStruct(server)),
             new("ServerOK", server is not null),
         ]);
-        var output = template.Execute(data);
+        string output;
+        try
+        {
+            output = template.Execute(data);
+        }
+        catch (TemplateException) when (serverError is not null)
+        {
+            // docker prints the (empty) output line, then why the engine did not answer rather than
+            // the template error its absence causes.
+            await inv.Out.WriteAsync("\n");
+            inv.Context.FlushOut();
+            throw serverError;
+        }
+
         if (format.Length == 0)
         {
             output = TabWriter.Format(output, 20, 1);

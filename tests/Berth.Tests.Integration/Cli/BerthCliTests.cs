@@ -68,6 +68,12 @@ public sealed class BerthCliTests(CliEngine engine) : IClassFixture<CliEngine>, 
         var noEngine = await Shell.RunAsync(RepoPaths.Cli, ["ps"], new Dictionary<string, string> { ["DOCKER_HOST"] = "unix:///nonexistent.sock", ["BERTH_HOST"] = string.Empty });
         Assert.Equal(1, noEngine.ExitCode);
         Assert.Equal("Cannot connect to the Docker daemon at unix:///nonexistent.sock. Is the docker daemon running?\n", noEngine.Stderr);
+
+        // A template about the engine says why the engine did not answer, not that .Server is nil (as docker does).
+        var version = await Shell.RunAsync(RepoPaths.Cli, ["version", "--format", "{{.Server.APIVersion}}"], new Dictionary<string, string> { ["DOCKER_HOST"] = "unix:///nonexistent.sock", ["BERTH_HOST"] = string.Empty });
+        Assert.Equal(1, version.ExitCode);
+        Assert.Equal("\n", version.Stdout);
+        Assert.Equal("Cannot connect to the Docker daemon at unix:///nonexistent.sock. Is the docker daemon running?\n", version.Stderr);
     }
 
     [Fact]

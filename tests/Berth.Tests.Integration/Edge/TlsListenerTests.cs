@@ -82,7 +82,7 @@ public sealed class TlsListenerTests(TlsDaemon fixture) : IClassFixture<TlsDaemo
             "--tlscert", Path.Combine(fixture.ClientDir, "cert.pem"),
             "--tlskey", Path.Combine(fixture.ClientDir, "key.pem"),
             "version", "--format", "{{.Server.APIVersion}}");
-        Assert.True(flags.ExitCode == 0, flags.ToString());
+        Assert.True(flags.ExitCode == 0, $"{flags}\n{_d.Log}");
         Assert.Equal("1.50", flags.Out);
 
         var run = await InNetnsAsync(RepoPaths.Cli, TlsEnv(fixture.ClientDir), "from berth\n", "run", "--rm", "-i", "busybox", "cat");
