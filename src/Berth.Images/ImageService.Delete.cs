@@ -313,7 +313,8 @@ public sealed partial class ImageService
     private static bool IsIdPrefix(string id, string name)
     {
         var hex = name.StartsWith("sha256:", StringComparison.Ordinal) ? name[7..] : name;
-        return hex.Length > 0 && id.AsSpan(7).StartsWith(hex, StringComparison.Ordinal) && (name.StartsWith("sha256:", StringComparison.Ordinal) || IsHexPrefix(name));
+        // id is empty when nothing was found under the name (save of an unknown image).
+        return hex.Length > 0 && id.Length > 7 && id.AsSpan(7).StartsWith(hex, StringComparison.Ordinal) && (name.StartsWith("sha256:", StringComparison.Ordinal) || IsHexPrefix(name));
     }
 
     internal static string Short(string id) => (id.StartsWith("sha256:", StringComparison.Ordinal) ? id[7..] : id) is var h && h.Length > 12 ? h[..12] : id;

@@ -78,6 +78,14 @@ public sealed partial class ImageService : IDisposable
         }
 
         _store.Initialize(entries);
+
+        // A name that no longer parses (a trailing newline once passed the name pattern) would make
+        // every listing that reads it fail: it names nothing a client can ask for, so it goes.
+        foreach (var name in _store.AllRefs().Keys.Where(n => !ImageReference.TryParse(n, out _, out _)).ToList())
+        {
+            _store.RemoveRef(name);
+        }
+
         await _mutex.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {

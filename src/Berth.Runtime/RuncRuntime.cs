@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -23,6 +24,12 @@ namespace Berth.Runtime;
 /// </summary>
 public sealed class RuncRuntime : IContainerRuntime, IDisposable
 {
+    /// <summary>How long a restarted berthd waits for a monitor still inside runc run (a start takes well under a second; runc's own guards end it sooner).</summary>
+    private static readonly TimeSpan StartingMonitorLimit = TimeSpan.FromMinutes(2);
+
+    /// <summary>The outcome shows as a socket or the lock's release; neither can be waited on together with the other.</summary>
+    private static readonly TimeSpan StartingMonitorPoll = TimeSpan.FromMilliseconds(50);
+
     private readonly RuntimeOptions _options;
     private readonly OciSpecBuilder _specBuilder;
     private readonly ConcurrentDictionary<string, ContainerHandle> _handles = new(StringComparer.Ordinal);
@@ -503,12 +510,51 @@ public sealed class RuncRuntime : IContainerRuntime, IDisposable
                 continue;
             }
 
+            if (MonitorLock.IsHeld(dir) && await WaitForStartingMonitorAsync(id, handle, dir, cancellationToken).ConfigureAwait(false))
+            {
+                result.Add(id);
+                _ = handle.ExitTask;
+                continue;
+            }
+
             // No monitor and no exit record: a start that died half-way, or a monitor that was
             // killed. Nothing can report on this container any more; clean it up.
             await DeleteAsync(id, cancellationToken).ConfigureAwait(false);
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// A monitor that lives (it holds its lock) but has no socket yet: the previous berthd died
+    /// while this monitor was still starting the container, inside <c>runc run</c>. Deleting now
+    /// would race the runtime and leave a process nobody monitors; its outcome decides instead.
+    /// True when it started the container (its socket answers, or the container already ran and
+    /// left its exit record); false when it ended without (runc failed) or is still not done
+    /// after the runtime's own start limit, and the caller cleans up.
+    /// </summary>
+    private async Task<bool> WaitForStartingMonitorAsync(string id, ContainerHandle handle, string dir, CancellationToken cancellationToken)
+    {
+        _options.Warn?.Invoke($"container {id}: its monitor is still starting it; waiting for the outcome");
+        var limit = Stopwatch.StartNew();
+        while (limit.Elapsed < StartingMonitorLimit)
+        {
+            if (handle.ReadExitRecord() is not null || await CanConnectAsync(handle.Config.SocketPath, cancellationToken).ConfigureAwait(false))
+            {
+                return true;
+            }
+
+            if (!MonitorLock.IsHeld(dir))
+            {
+                // Ended: it may have started the container, seen it exit and recorded that.
+                return handle.ReadExitRecord() is not null;
+            }
+
+            await Task.Delay(StartingMonitorPoll, cancellationToken).ConfigureAwait(false);
+        }
+
+        _options.Warn?.Invoke($"container {id}: its monitor did not finish starting it in {StartingMonitorLimit.TotalSeconds} s; removing it");
+        return false;
     }
 
     /// <summary>Loads the handle of a container from its state directory (after a daemon restart).</summary>

@@ -53,6 +53,10 @@ internal sealed class ContainerMonitor
     private int RunCore()
     {
         _config = MonitorConfig.Parse(File.ReadAllText(Path.Combine(_stateDir, MonitorConfig.FileName)));
+
+        // Held until this process ends: a berthd restarted while this monitor is still starting
+        // the container (no socket yet) sees it alive and waits for the outcome (MonitorLock).
+        using var alive = MonitorLock.Hold(_stateDir);
         Subreaper.Become();
         var devNull = Fd.OpenDevNull();
         int childIn = devNull, childOut = devNull, childErr = devNull;
@@ -91,6 +95,7 @@ internal sealed class ContainerMonitor
         runcArgs.Add(_stateDir);
         runcArgs.Add(_config.Id);
 
+        TestHold.At("before-runtime", _config.SocketPath);
         var runc = Spawn.Start(new SpawnOptions
         {
             Path = _config.RuntimePath,
@@ -127,6 +132,7 @@ internal sealed class ContainerMonitor
             _log = new JsonLogWriter(_config.LogPath, new LogRotation(_config.LogMaxSize, _config.LogMaxFiles));
         }
 
+        TestHold.At("before-socket", _config.SocketPath);
         using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         File.Delete(_config.SocketPath);
         listener.Bind(new UnixDomainSocketEndPoint(_config.SocketPath));

@@ -500,6 +500,7 @@ public sealed partial class VolumeService
 
     private static DateTimeOffset TruncateToSeconds(DateTimeOffset t) => new(t.Ticks - (t.Ticks % TimeSpan.TicksPerSecond), t.Offset);
 
-    [GeneratedRegex("^[a-zA-Z0-9][a-zA-Z0-9_.-]+$")]
+    // \z, not $: $ also matches before a final newline, which would end up in a directory name.
+    [GeneratedRegex(@"^[a-zA-Z0-9][a-zA-Z0-9_.-]+\z")]
     private static partial Regex NamePattern();
 }

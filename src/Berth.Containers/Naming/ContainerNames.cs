@@ -21,6 +21,7 @@ public static partial class ContainerNames
 
     public static bool IsValid(string name) => Pattern().IsMatch(name);
 
-    [GeneratedRegex("^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")]
+    // \z, not $: $ also matches before a final newline, and "ab\n" is no name.
+    [GeneratedRegex(@"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+\z")]
     private static partial Regex Pattern();
 }

@@ -194,12 +194,13 @@ public sealed partial record ImageReference
     private const string TagPattern = "[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}";
     private const string DigestPattern = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][0-9a-fA-F]{32,}";
 
-    [GeneratedRegex("^((?:" + DomainAndPort + "/)?" + RemoteName + ")(?::(" + TagPattern + "))?(?:@(" + DigestPattern + "))?$", RegexOptions.CultureInvariant)]
+    // \z, not $: in .NET $ also matches before a final newline, so "busybox\n" would be a name.
+    [GeneratedRegex("^((?:" + DomainAndPort + "/)?" + RemoteName + ")(?::(" + TagPattern + "))?(?:@(" + DigestPattern + "))?\\z", RegexOptions.CultureInvariant)]
     private static partial Regex ReferenceRegex();
 
-    [GeneratedRegex("^(?:(" + DomainAndPort + ")/)?(" + RemoteName + ")$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^(?:(" + DomainAndPort + ")/)?(" + RemoteName + ")\\z", RegexOptions.CultureInvariant)]
     private static partial Regex NameRegex();
 
-    [GeneratedRegex("^" + TagPattern + "$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^" + TagPattern + "\\z", RegexOptions.CultureInvariant)]
     private static partial Regex TagRegex();
 }

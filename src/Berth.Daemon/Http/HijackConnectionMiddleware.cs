@@ -22,7 +22,9 @@ namespace Berth.Daemon.Http;
 /// <item>sends every later byte (the client's stdin) to a <see cref="HijackSession"/> pipe
 /// instead of Kestrel, which completes that pipe at the client's FIN (stdin EOF for the
 /// container) while Kestrel never sees an end of input;</item>
-/// <item>hands Kestrel a connection whose ConnectionClosed fires only when the session is done.</item>
+/// <item>hands Kestrel a connection whose ConnectionClosed fires only when the session is done,
+/// and whose writer turns Kestrel's <c>101 Switching Protocols</c> into dockerd's <c>101 UPGRADED</c>
+/// (<see cref="UpgradedHeadWriter"/>).</item>
 /// </list>
 /// <see cref="Hijack.AcceptAsync"/> then joins the two halves: reads are the body, then stdin;
 /// writes go through Kestrel's upgraded stream.
@@ -146,7 +148,7 @@ public static class HijackConnectionMiddleware
 
         using var done = new CancellationTokenSource();
         var pump = PumpStdinAsync(input, session.Stdin.Writer, done.Token);
-        var wrapped = new HijackConnectionContext(connection, new DuplexPipe(toKestrel.Reader, connection.Transport.Output), done.Token);
+        var wrapped = new HijackConnectionContext(connection, new DuplexPipe(toKestrel.Reader, new UpgradedHeadWriter(connection.Transport.Output)), done.Token);
         try
         {
             await next(wrapped).ConfigureAwait(false);

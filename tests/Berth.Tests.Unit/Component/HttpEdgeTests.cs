@@ -168,6 +168,56 @@ public sealed class HttpEdgeTests(InProcessDaemon daemon) : IClassFixture<InProc
         Assert.Equal(0, (await Http.PostJsonAsync($"/v1.50/containers/{id}/wait")).Body!["StatusCode"]!.GetValue<int>());
     }
 
+    /// <summary>
+    /// dockerd 20.10's head for a hijack, byte for byte but for its own headers: "101 UPGRADED"
+    /// (Kestrel says "Switching Protocols"), then Content-Type, Connection and Upgrade, no Date;
+    /// the Content-Type names the multiplexed stream from API 1.42 on, for attach as for exec.
+    /// </summary>
+    [Theory]
+    [InlineData("1.41", "attach", "application/vnd.docker.raw-stream")]
+    [InlineData("1.50", "attach", "application/vnd.docker.multiplexed-stream")]
+    [InlineData("1.41", "exec", "application/vnd.docker.raw-stream")]
+    [InlineData("1.50", "exec", "application/vnd.docker.multiplexed-stream")]
+    public async Task A_hijack_answers_dockerds_101_UPGRADED_head(string version, string route, string contentType)
+    {
+        var image = await LoadAsync($"comp-upgraded-{route}-{version}:1");
+        var id = await CreateAsync($"{{\"Image\":\"{image}\",\"Cmd\":[\"sleep\",\"1000\"],\"HostConfig\":{{\"NetworkMode\":\"none\"}}}}");
+        Assert.Equal(HttpStatusCode.NoContent, (await Http.PostJsonAsync($"/v1.50/containers/{id}/start")).Status);
+        string path;
+        string? body = null;
+        if (route == "attach")
+        {
+            path = $"/v{version}/containers/{id}/attach?stream=1&stdout=1&stderr=1";
+        }
+        else
+        {
+            var (_, created, _) = await Http.PostJsonAsync($"/v1.50/containers/{id}/exec", "{\"Cmd\":[\"sh\",\"-c\",\"echo hi\"],\"AttachStdout\":true,\"AttachStderr\":true}");
+            path = $"/v{version}/exec/{created!["Id"]!.GetValue<string>()}/start";
+            body = "{\"Detach\":false,\"Tty\":false}";
+        }
+
+        using (var socket = await daemon.ConnectAsync())
+        {
+            var (head, stream) = await EngineHttp.HijackAsync(socket, path, body);
+            await using (stream)
+            {
+                var lines = head.Split("\r\n");
+                Assert.Equal(["HTTP/1.1 101 UPGRADED", $"Content-Type: {contentType}", "Connection: Upgrade", "Upgrade: tcp"], lines[..4]);
+                Assert.DoesNotContain(lines, l => l.StartsWith("Date:", StringComparison.OrdinalIgnoreCase));
+                Assert.Contains(lines, l => l.StartsWith("Api-Version: ", StringComparison.Ordinal));
+                Assert.StartsWith("Server: ", lines[^3], StringComparison.Ordinal);
+                Assert.Equal(["", ""], lines[^2..]);
+                if (route == "exec")
+                {
+                    // What follows the rewritten head is the stream, untouched.
+                    Assert.Equal("hi\n", (await EngineHttp.ReadFramesAsync(stream).WaitAsync(HangGuard)).Stdout);
+                }
+            }
+        }
+
+        Assert.Equal(HttpStatusCode.NoContent, (await Http.SendAsync(HttpMethod.Delete, $"/v1.50/containers/{id}?force=1")).Status);
+    }
+
     [Fact]
     public async Task Exec_start_is_an_upgrade_with_a_json_body_and_reports_the_exit_code()
     {

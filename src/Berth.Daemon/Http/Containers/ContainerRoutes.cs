@@ -48,7 +48,8 @@ public static class ContainerRoutes
     {
         var body = await ReadJsonAsync(ctx, ContainersJsonContext.Default.ContainerCreateRequest).ConfigureAwait(false)
             ?? throw BerthException.Invalid("config cannot be empty in order to create a container");
-        var request = ContainerMapper.ToCreate(body, QueryValues.String(ctx.Request, "name"), QueryValues.String(ctx.Request, "platform"));
+        _ = ImageNames.Checked(body.Image);
+        var request = ContainerMapper.ToCreate(body, ContainerNameRules.ForCreate(QueryValues.String(ctx.Request, "name")), QueryValues.String(ctx.Request, "platform"));
         var result = await svc.CreateAsync(request, ctx.RequestAborted).ConfigureAwait(false);
         ctx.Response.StatusCode = StatusCodes.Status201Created;
         await WriteJsonAsync(ctx, new Wire.ContainerCreateResponse(result.Id, result.Warnings), ContainersJsonContext.Default.ContainerCreateResponse).ConfigureAwait(false);
@@ -60,7 +61,7 @@ public static class ContainerRoutes
         var options = new ContainerListOptions
         {
             All = QueryValues.Bool(q, "all"),
-            Limit = QueryValues.Int(q, "limit") ?? (QueryValues.Int(q, "last") ?? 0),
+            Limit = Math.Max(0, QueryValues.Int(q, "limit") ?? (QueryValues.Int(q, "last") ?? 0)),
             Size = QueryValues.Bool(q, "size"),
             Filters = FilterSet.Parse(q.Query["filters"]),
         };
@@ -122,7 +123,7 @@ public static class ContainerRoutes
 
     private static async Task RenameAsync(HttpContext ctx, ContainerService svc, string id)
     {
-        await svc.RenameAsync(id, QueryValues.String(ctx.Request, "name") ?? string.Empty, ctx.RequestAborted).ConfigureAwait(false);
+        await svc.RenameAsync(id, ContainerNameRules.ForRename(QueryValues.String(ctx.Request, "name")), ctx.RequestAborted).ConfigureAwait(false);
         ctx.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 

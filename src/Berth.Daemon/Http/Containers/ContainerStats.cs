@@ -14,6 +14,11 @@ public static class ContainerStats
         var c = svc.Get(id);
         var stream = QueryValues.Bool(ctx.Request, "stream", defaultValue: true);
         var oneShot = QueryValues.Bool(ctx.Request, "one-shot");
+        if (stream && oneShot)
+        {
+            throw Berth.Core.Errors.BerthException.Invalid("cannot have stream=true and one-shot=true");
+        }
+
         var ct = ctx.RequestAborted;
         ctx.Response.ContentType = "application/json";
         ContainerStatsSample? previous = null;

@@ -58,6 +58,7 @@ public static class ImageRoutes
     private static async Task GetAsync(HttpContext c, ImageService images, string path)
     {
         var (name, action) = Split(path);
+        ImageNames.Checked(name);
         switch (action)
         {
             case "json":
@@ -94,13 +95,13 @@ public static class ImageRoutes
 
     private static async Task DeleteAsync(HttpContext c, ImageService images, string path)
     {
-        var items = await images.RemoveAsync(path, BoolValue(c, "force"), !BoolValue(c, "noprune"), c.RequestAborted).ConfigureAwait(false);
+        var items = await images.RemoveAsync(ImageNames.Checked(path)!, BoolValue(c, "force"), !BoolValue(c, "noprune"), c.RequestAborted).ConfigureAwait(false);
         await WriteJsonAsync(c, items.Select(ImagesMapper.ToDelete).ToList(), ImagesJsonContext.Default.ListImageDeleteResponseItem).ConfigureAwait(false);
     }
 
     private static Task SaveManyAsync(HttpContext c, ImageService images)
     {
-        var names = c.Request.Query["names"].Where(n => !string.IsNullOrEmpty(n)).Select(n => n!).ToList();
+        var names = c.Request.Query["names"].Where(n => !string.IsNullOrEmpty(n)).Select(n => ImageNames.Checked(n)!).ToList();
         return SaveAsync(c, images, names);
     }
 
@@ -150,7 +151,7 @@ public static class ImageRoutes
         if (fromImage.Length > 0)
         {
             // Registry pulls are not implemented yet; Docker's wording lets the CLI report it as it would.
-            var r = ImageReference.Parse(fromImage);
+            var r = ImageNames.WithTag(fromImage, q["tag"].ToString());
             throw BerthException.NotFound($"pull access denied for {r.FamiliarName}, repository does not exist or may require 'docker login': this engine cannot pull from registries yet");
         }
 

@@ -60,6 +60,7 @@ public static class NetworkRoutes
 
     private static async Task<IResult> InspectAsync(HttpContext context, string id, NetworkService networks)
     {
+        _ = Containers.QueryValues.StrictBool(context.Request, "verbose");
         var q = context.Request.Query;
         if (q["scope"] is { Count: > 0 } scope && scope[0] is { Length: > 0 } s && s != "local")
         {
@@ -100,7 +101,7 @@ public static class NetworkRoutes
     private static async Task<IResult> ConnectAsync(HttpContext context, string id, IContainerNetworkConnector connector)
     {
         var body = await ReadAsync(context, NetworksJsonContext.Default.NetworkConnectRequest).ConfigureAwait(false);
-        var container = body?.Container ?? throw BerthException.Invalid("network connect: no container given");
+        var container = body?.Container is { Length: > 0 } named ? named : throw BerthException.Invalid("invalid name or ID supplied: \"\"");
         var endpoint = NetworksMapper.ToEndpointRequest(body.EndpointConfig);
         await connector.ConnectAsync(container, id, endpoint, context.RequestAborted).ConfigureAwait(false);
 
@@ -110,7 +111,7 @@ public static class NetworkRoutes
     private static async Task<IResult> DisconnectAsync(HttpContext context, string id, IContainerNetworkConnector connector)
     {
         var body = await ReadAsync(context, NetworksJsonContext.Default.NetworkDisconnectRequest).ConfigureAwait(false);
-        var container = body?.Container ?? throw BerthException.Invalid("network disconnect: no container given");
+        var container = body?.Container is { Length: > 0 } named ? named : throw BerthException.Invalid("invalid name or ID supplied: \"\"");
         await connector.DisconnectAsync(container, id, body.Force, context.RequestAborted).ConfigureAwait(false);
 
         return Results.Ok();
