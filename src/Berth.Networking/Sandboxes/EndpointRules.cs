@@ -1,0 +1,76 @@
+using System.Globalization;
+using Berth.Core.Errors;
+using Berth.Networking.Ipam;
+using Berth.Networking.Model;
+
+namespace Berth.Networking.Sandboxes;
+
+/// <summary>Docker's rules for an endpoint's settings (aliases, --ip, --mac-address) and its MAC address.</summary>
+public static class EndpointRules
+{
+    /// <summary>Refuses settings Docker refuses on this network, with its messages.</summary>
+    public static void Validate(NetworkRecord net, EndpointRequest ep)
+    {
+        if (net.Predefined && ep.Aliases.Count > 0)
+        {
+            throw BerthException.Invalid("network-scoped alias is supported only for containers in user defined networks");
+        }
+
+        if (!string.IsNullOrEmpty(ep.IPv6Address))
+        {
+            throw BerthException.NotImplemented("--ip6 is not supported yet (IPv6 networks are not supported)");
+        }
+
+        if (!string.IsNullOrEmpty(ep.IPv4Address))
+        {
+            if (net.Predefined)
+            {
+                throw BerthException.Invalid("user specified IP address is supported on user defined networks only");
+            }
+
+            if (!net.SubnetConfigured)
+            {
+                throw BerthException.Invalid("user specified IP address is supported only when connecting to networks with user configured subnets");
+            }
+
+            if (!Ipv4.TryParse(ep.IPv4Address, out _))
+            {
+                throw BerthException.Invalid($"invalid IPv4 address: {ep.IPv4Address}");
+            }
+        }
+
+        if (!string.IsNullOrEmpty(ep.MacAddress) && ParseMac(ep.MacAddress) is null)
+        {
+            throw BerthException.Invalid($"invalid MAC address: {ep.MacAddress}");
+        }
+
+        if (ep.DriverOpts.Count > 0)
+        {
+            throw BerthException.NotImplemented($"endpoint driver options are not supported yet: {string.Join(", ", ep.DriverOpts.Keys)}");
+        }
+    }
+
+    /// <summary>Docker's MAC for an address: 02:42 followed by the four address bytes.</summary>
+    public static string GenerateMac(uint ip) =>
+        string.Create(CultureInfo.InvariantCulture, $"02:42:{ip >> 24:x2}:{(ip >> 16) & 255:x2}:{(ip >> 8) & 255:x2}:{ip & 255:x2}");
+
+    public static byte[]? ParseMac(string text)
+    {
+        var parts = text.Split(':', '-');
+        if (parts.Length != 6)
+        {
+            return null;
+        }
+
+        var mac = new byte[6];
+        for (var i = 0; i < 6; i++)
+        {
+            if (parts[i].Length != 2 || !byte.TryParse(parts[i], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out mac[i]))
+            {
+                return null;
+            }
+        }
+
+        return mac;
+    }
+}
