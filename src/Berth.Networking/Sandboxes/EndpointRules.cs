@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using Berth.Core.Errors;
 using Berth.Networking.Ipam;
 using Berth.Networking.Model;
@@ -44,9 +46,29 @@ public static class EndpointRules
             throw BerthException.Invalid($"invalid MAC address: {ep.MacAddress}");
         }
 
-        if (ep.DriverOpts.Count > 0)
+        ValidateLinkLocal(ep.LinkLocalIPs);
+    }
+
+    /// <summary>dockerd's checks of IPAMConfig.LinkLocalIPs (its messages; dockerd 20.10 answers them with 500, Berth with 400).</summary>
+    public static void ValidateLinkLocal(IReadOnlyList<string> addresses)
+    {
+        foreach (var text in addresses.Where(a => a.Length > 0))
         {
-            throw BerthException.NotImplemented($"endpoint driver options are not supported yet: {string.Join(", ", ep.DriverOpts.Keys)}");
+            if (!IPAddress.TryParse(text, out var ip))
+            {
+                // dockerd prints the whole list (Go's %s of a slice).
+                throw BerthException.Invalid($"Invalid link-local IP address: [{string.Join(' ', addresses)}]");
+            }
+
+            if (ip.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                throw BerthException.NotImplemented($"IPv6 link-local addresses (--link-local-ip {text}) are not supported yet (IPv6 networks are not supported)");
+            }
+
+            if (!Ipv4.TryParse(text, out var v4) || (v4 >> 16) != 0xa9fe)
+            {
+                throw BerthException.Invalid($"invalid link local IP address: {text}");
+            }
         }
     }
 

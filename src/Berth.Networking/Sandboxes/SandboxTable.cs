@@ -535,6 +535,7 @@ public sealed class SandboxTable
             Links = [.. ep.Links],
             RequestedIPv4 = string.IsNullOrEmpty(ep.IPv4Address) ? null : ep.IPv4Address,
             RequestedMac = string.IsNullOrEmpty(ep.MacAddress) ? null : ep.MacAddress,
+            LinkLocalIPs = [.. ep.LinkLocalIPs.Where(a => a.Length > 0)],
         };
     }
 
@@ -631,6 +632,11 @@ public sealed class SandboxTable
         }
 
         inside.AddAddress(index, IPAddress.Parse(ep.IPv4Address), ep.PrefixLength);
+        foreach (var linkLocal in ep.LinkLocalIPs)
+        {
+            inside.AddAddress(index, IPAddress.Parse(linkLocal), 16);
+        }
+
         inside.SetUp(index);
         if (defaultRoute)
         {

@@ -126,6 +126,34 @@ public sealed class NetworkRoutesTests(InProcessDaemon daemon) : IClassFixture<I
     }
 
     [Fact]
+    public async Task Link_local_ips_and_driver_options_of_a_connect_reach_the_interface_and_inspect()
+    {
+        Assert.Equal(HttpStatusCode.Created, (await Http.PostJsonAsync("/v1.50/networks/create", """{"Name":"ll-net","IPAM":{"Config":[{"Subnet":"10.207.0.0/24"}]}}""")).Status);
+        var id = await RunAsync("ll-c", "bridge");
+
+        await AssertErrorAsync(HttpMethod.Post, "/v1.50/networks/ll-net/connect", """{"Container":"ll-c","EndpointConfig":{"IPAMConfig":{"LinkLocalIPs":["10.1.1.1"]}}}""", HttpStatusCode.BadRequest, "invalid link local IP address: 10.1.1.1");
+        await AssertErrorAsync(HttpMethod.Post, "/v1.50/networks/ll-net/connect", """{"Container":"ll-c","EndpointConfig":{"IPAMConfig":{"LinkLocalIPs":["169.254.1.1","nope"]}}}""", HttpStatusCode.BadRequest, "Invalid link-local IP address: [169.254.1.1 nope]");
+        await AssertErrorAsync(HttpMethod.Post, "/v1.50/networks/ll-net/connect", """{"Container":"ll-c","EndpointConfig":{"IPAMConfig":{"LinkLocalIPs":["fe80::5"]}}}""", HttpStatusCode.NotImplemented, "IPv6 link-local addresses (--link-local-ip fe80::5) are not supported yet (IPv6 networks are not supported)");
+
+        Assert.Equal(HttpStatusCode.OK, (await Http.PostJsonAsync("/v1.50/networks/ll-net/connect", """{"Container":"ll-c","EndpointConfig":{"IPAMConfig":{"LinkLocalIPs":["169.254.7.7"]},"DriverOpts":{"foo":"bar"}}}""")).Status);
+        var settings = (await Http.GetJsonAsync($"/v1.50/containers/{id}/json")).Body!["NetworkSettings"]!;
+        var endpoint = settings["Networks"]!["ll-net"]!;
+        Assert.Equal("""{"LinkLocalIPs":["169.254.7.7"]}""", endpoint["IPAMConfig"]!.ToJsonString());
+        Assert.Equal("""{"foo":"bar"}""", endpoint["DriverOpts"]!.ToJsonString());
+        Assert.Null(settings["Networks"]!["bridge"]!["DriverOpts"]);
+        Assert.Null(settings["Networks"]!["bridge"]!["IPAMConfig"]);
+
+        var sandbox = settings["SandboxKey"]!.GetValue<string>();
+        var (eth1, addresses) = await daemon.Kernel.RunInAsync(sandbox, (_, inside) => (inside.GetLink("eth1")!, inside.ListAddresses()));
+        Assert.Contains(addresses, a => a.Index == eth1.Index && a.Address.ToString() == "169.254.7.7" && a.PrefixLength == 16);
+        Assert.Contains(addresses, a => a.Index == eth1.Index && a.Address.ToString() == "10.207.0.2" && a.PrefixLength == 24);
+
+        await StopAsync(id);
+        Assert.Equal(HttpStatusCode.NoContent, (await Http.SendAsync(HttpMethod.Delete, $"/v1.50/containers/{id}")).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await Http.SendAsync(HttpMethod.Delete, "/v1.50/networks/ll-net")).Status);
+    }
+
+    [Fact]
     public async Task Connect_and_disconnect_errors_have_dockers_statuses_and_messages()
     {
         Assert.Equal(HttpStatusCode.Created, (await Http.PostJsonAsync("/v1.50/networks/create", """{"Name":"err-conn","IPAM":{"Config":[{"Subnet":"10.205.0.0/24"}]}}""")).Status);
