@@ -3,8 +3,9 @@ using Berth.Core.Events;
 using Berth.Networking.Dns;
 using Berth.Networking.Ipam;
 using Berth.Networking.Model;
-using Berth.Networking.Nat;
+using Berth.Networking.Networks;
 using Berth.Networking.Ports;
+using Berth.Networking.Sandboxes;
 using Berth.Networking.Store;
 using Berth.Platform.Net;
 using Microsoft.Extensions.Logging;
@@ -13,9 +14,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Berth.Networking;
 
 /// <summary>
-/// Berth's network controller: networks (bridge, macvlan, ipvlan, plus the predefined bridge,
-/// host and none), IPAM, container sandboxes (a netns per container with veth/macvlan
-/// endpoints), published ports (nftables DNAT), and the embedded DNS server.
+/// Berth's network controller, as the routes and the container service see it: networks
+/// (bridge, macvlan, ipvlan, plus the predefined bridge, host and none), container sandboxes
+/// (a netns per container with veth/macvlan/ipvlan endpoints), published ports (nftables DNAT)
+/// and the embedded DNS server. A facade over the owners that do the work.
 /// <para>
 /// Lifecycle, as the daemon drives it: <see cref="InitializeAsync"/> at start-up (predefined
 /// networks, bridges, the nftables table, DNS sockets of containers that kept running);
@@ -23,135 +25,103 @@ namespace Berth.Networking;
 /// <see cref="AttachAsync"/> before a container starts and <see cref="DetachAsync"/> after it
 /// stopped; <see cref="ConnectAsync"/>/<see cref="DisconnectAsync"/> for running containers.
 /// </para>
-/// <para>
-/// State changes are serialised by one async lock; kernel work runs on a dedicated
-/// <see cref="NamespaceThread"/> living in the host namespace. Every sandbox is written to disk
-/// before its kernel objects are created, so a crash at any point can be undone at start-up.
-/// </para>
 /// </summary>
-public sealed partial class NetworkService : IAsyncDisposable
+/// <remarks>
+/// Owners, each with its own lock, taken only in this order (a later lock is never held while an
+/// earlier one is taken, so no cycle can form):
+/// <list type="number">
+/// <item><see cref="NetworkTable"/> (network records and bridges): one async lock for create,
+/// remove and prune; lookups read an immutable snapshot without it.</item>
+/// <item><see cref="SandboxTable"/> (namespaces, endpoints, hosts and resolv.conf): one async lock
+/// per container (striped); only one is ever held at a time.</item>
+/// <item><see cref="PortMapper"/> (published ports and the nftables table): one async lock
+/// ordering the table's writes.</item>
+/// <item>Leaves, held for a few in-memory operations and never while taking another lock or
+/// waiting for the kernel: each network's IPAM pool (<see cref="IpamPools"/>), the port
+/// allocator inside <see cref="PortMapper"/>, the DNS registry (<see cref="ContainerDns"/>).</item>
+/// </list>
+/// Kernel work is queued to the <see cref="INetworkKernel"/>, which runs one work item at a time
+/// and takes no lock. Every sandbox is written to disk (and published to readers) before its
+/// kernel objects are made, so a crash at any point can be undone at start-up.
+/// </remarks>
+public sealed class NetworkService : IAsyncDisposable
 {
-    private readonly NetworkServiceOptions _options;
     private readonly EventBus? _events;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly NetworkStore _store;
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly Dictionary<string, NetworkState> _networks = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, SandboxRecord> _sandboxes = new(StringComparer.Ordinal);
-    private readonly DnsRegistry _registry = new();
-    private readonly NamespaceThread _ns;
-    private readonly EmbeddedDnsServer _dns;
-    private PortAllocator _ports = new(49153, 65535);
-    private Netlink? _nl;
-    private Nftables? _nft;
-    private bool _initialized;
+    private readonly INetworkKernel _kernel;
+    private readonly IpamPools _ipam = new();
+    private readonly ContainerDns _dns;
+    private readonly NetworkTable _networks;
+    private readonly PortMapper _ports;
+    private readonly SandboxTable _sandboxes;
+    private volatile bool _initialized;
 
+    /// <summary>A controller on the real kernel (its namespace thread lives in <see cref="NetworkServiceOptions.HostNamespace"/>).</summary>
     public NetworkService(NetworkServiceOptions options, EventBus? events = null, TimeProvider? time = null, ILogger? logger = null)
+        : this(options, new LinuxNetworkKernel("berth-netns", options.HostNamespace), events, time, logger)
     {
-        _options = options;
+    }
+
+    /// <summary>A controller on the given kernel (component tests give a fake); it is disposed with the controller.</summary>
+    public NetworkService(NetworkServiceOptions options, INetworkKernel kernel, EventBus? events = null, TimeProvider? time = null, ILogger? logger = null)
+    {
+        Options = options;
         _events = events;
-        _time = time ?? TimeProvider.System;
-        _logger = logger ?? NullLogger.Instance;
-        _store = new NetworkStore(options.DataRoot);
-        _ns = new NamespaceThread("berth-netns", options.HostNamespace);
-        _dns = new EmbeddedDnsServer(_registry, _ns, _logger);
+        _kernel = kernel;
+        logger ??= NullLogger.Instance;
+        var store = new NetworkStore(options.DataRoot);
+        NetworkTable? networks = null;
+        _dns = new ContainerDns(options, kernel, id => networks!.TryGet(id), logger);
+        _networks = networks = new NetworkTable(options, kernel, store, time ?? TimeProvider.System, _ipam, _dns, (action, n) => Publish(action, n, null));
+        _ports = new PortMapper(options, kernel, _networks.NatNetworks);
+        _networks.Ports = _ports;
+        _sandboxes = new SandboxTable(options, kernel, store, _networks, _ipam, _ports, _dns, (action, n, container) => Publish(action, n, container), logger);
     }
 
     /// <summary>The embedded DNS server (exposed for tests and diagnostics).</summary>
-    public EmbeddedDnsServer Dns => _dns;
+    public EmbeddedDnsServer Dns => _dns.Server;
 
     /// <summary>The DNS records (exposed for tests and leak checks).</summary>
-    public DnsRegistry DnsRecords => _registry;
+    public DnsRegistry DnsRecords => _dns.Registry;
 
-    public NetworkServiceOptions Options => _options;
+    public NetworkServiceOptions Options { get; }
 
     /// <summary>Where container namespaces are bound.</summary>
-    public string NetnsDirectory => Path.Combine(_options.ExecRoot, "netns");
+    public string NetnsDirectory => _sandboxes.NetnsDirectory;
+
+    /// <summary>The owners, for tests that hold one's lock to show what does not wait for it.</summary>
+    internal NetworkTable Networks => _networks;
+
+    internal SandboxTable Sandboxes => _sandboxes;
+
+    internal PortMapper Ports => _ports;
+
+    internal IpamPools Ipam => _ipam;
 
     /// <summary>
     /// Loads stored networks and sandboxes, creates the predefined networks and their bridges,
     /// writes the nftables table and reopens the DNS sockets of sandboxes whose namespace still
     /// exists (containers that kept running while the daemon was down). Sandboxes whose namespace
-    /// is gone are torn down.
+    /// is gone are torn down. Runs before anything else uses the service.
     /// </summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        using var held = await _networks.Lock.EnterAsync(cancellationToken).ConfigureAwait(false);
+        if (Options.IpForward)
         {
-            await _ns.RunAsync(() =>
+            await _kernel.RunAsync(host =>
             {
-                _nl = Netlink.Open();
-                if (_options.Iptables)
-                {
-                    _nft = Nftables.Create();
-                }
-
-                if (_options.IpForward)
-                {
-                    Sysctl.Write("net/ipv4/ip_forward", "1");
-                }
-
-                var (start, end) = PortAllocator.ReadEphemeralRange(Sysctl.Read("net/ipv4/ip_local_port_range"));
-                _ports = new PortAllocator(start, end);
+                host.WriteSysctl("net/ipv4/ip_forward", "1");
                 return 0;
             }).ConfigureAwait(false);
-
-            foreach (var n in _store.LoadNetworks())
-            {
-                _networks[n.Id] = new NetworkState(n);
-            }
-
-            await EnsurePredefinedAsync().ConfigureAwait(false);
-            foreach (var s in _store.LoadSandboxes())
-            {
-                _sandboxes[s.ContainerId] = s;
-            }
-
-            RebuildAllocations();
-            foreach (var n in _networks.Values.Where(n => n.Record.HasDns))
-            {
-                _registry.AddNetwork(n.Record.Id, n.Record.Name);
-            }
-
-            foreach (var n in _networks.Values.Where(n => n.Record.IsBridge))
-            {
-                await EnsureBridgeAsync(n.Record).ConfigureAwait(false);
-            }
-
-            var bound = NetNamespace.ListBound(NetnsDirectory);
-            foreach (var s in _sandboxes.Values.ToList())
-            {
-                if (!bound.Contains(s.NetnsPath))
-                {
-                    _logger.LogInformation("network: sandbox of container {Container} lost its namespace; releasing it", s.ContainerId);
-                    await TearDownAsync(s, publishEvents: false).ConfigureAwait(false);
-                    continue;
-                }
-
-                RegisterDnsNames(s);
-                if (s.EmbeddedDns)
-                {
-                    try
-                    {
-                        var sockets = await _ns.RunInAsync(s.NetnsPath, EmbeddedDnsServer.CreateSockets).ConfigureAwait(false);
-                        _dns.Start(BuildDnsSandbox(s), sockets.Udp, sockets.Tcp);
-                    }
-                    catch (Exception e)
-                    {
-                        _logger.LogWarning("network: cannot reopen DNS for container {Container}: {Error}", s.ContainerId, e.Message);
-                    }
-                }
-            }
-
-            await ApplyRulesetAsync().ConfigureAwait(false);
-            _initialized = true;
         }
-        finally
-        {
-            _gate.Release();
-        }
+
+        await _ports.InitializeAsync().ConfigureAwait(false);
+        await _networks.LoadAsync().ConfigureAwait(false);
+        _sandboxes.Load();
+        await _networks.EnsureBridgesAsync().ConfigureAwait(false);
+        await _sandboxes.ReopenAsync().ConfigureAwait(false);
+        await _ports.ApplyRulesetAsync().ConfigureAwait(false);
+        _initialized = true;
     }
 
     /// <summary>
@@ -163,61 +133,88 @@ public sealed partial class NetworkService : IAsyncDisposable
     /// </summary>
     public async Task ReconcileAsync(IReadOnlyCollection<string> liveContainerIds, CancellationToken cancellationToken)
     {
-        var live = liveContainerIds.ToHashSet(StringComparer.Ordinal);
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            EnsureInitialized();
-            foreach (var s in _sandboxes.Values.Where(s => !live.Contains(s.ContainerId)).ToList())
-            {
-                await TearDownAsync(s, publishEvents: false).ConfigureAwait(false);
-            }
-
-            var knownVeths = _sandboxes.Values.SelectMany(s => s.Endpoints).Select(e => e.HostInterface).Where(h => h.Length > 0).ToHashSet(StringComparer.Ordinal);
-            var bridges = _networks.Values.Where(n => n.Record.IsBridge).Select(n => n.Record.BridgeName).ToHashSet(StringComparer.Ordinal);
-            await _ns.RunAsync(() =>
-            {
-                var links = _nl!.ListLinks();
-                var bridgeIndexes = links.Where(l => bridges.Contains(l.Name)).Select(l => l.Index).ToHashSet();
-                foreach (var l in links.Where(l => l.Kind == "veth" && bridgeIndexes.Contains(l.MasterIndex) && !knownVeths.Contains(l.Name)))
-                {
-                    _logger.LogInformation("network: removing leaked interface {Link}", l.Name);
-                    _nl.DeleteLink(l.Name);
-                }
-
-                return 0;
-            }).ConfigureAwait(false);
-
-            var knownNetns = _sandboxes.Values.Select(s => s.NetnsPath).ToHashSet(StringComparer.Ordinal);
-            if (Directory.Exists(NetnsDirectory))
-            {
-                foreach (var f in Directory.EnumerateFiles(NetnsDirectory).Concat(NetNamespace.ListBound(NetnsDirectory)).Distinct().Where(f => !knownNetns.Contains(f)).ToList())
-                {
-                    _logger.LogInformation("network: removing leaked namespace {Path}", f);
-                    NetNamespace.RemoveBound(f);
-                }
-            }
-
-            await ApplyRulesetAsync().ConfigureAwait(false);
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        EnsureInitialized();
+        await _sandboxes.ReconcileAsync(liveContainerIds.ToHashSet(StringComparer.Ordinal)).ConfigureAwait(false);
+        await _ports.ApplyRulesetAsync().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
     {
         await _dns.DisposeAsync().ConfigureAwait(false);
-        await _ns.RunAsync(() =>
-        {
-            _nl?.Dispose();
-            _nft?.Dispose();
-            return 0;
-        }).ConfigureAwait(false);
-        _ns.Dispose();
-        _gate.Dispose();
+        _kernel.Dispose();
     }
+
+    /// <summary>Creates a network; returns its id. Docker's errors: name taken (409), overlapping pool (403).</summary>
+    public async Task<string> CreateNetworkAsync(NetworkCreateSpec spec, CancellationToken cancellationToken)
+    {
+        EnsureInitialized();
+        return (await _networks.CreateAsync(spec, cancellationToken).ConfigureAwait(false)).Id;
+    }
+
+    /// <summary>Finds a network by id, name or unique id prefix (Docker's order) and snapshots it.</summary>
+    public Task<NetworkView> GetNetworkAsync(string idOrName, CancellationToken cancellationToken) =>
+        Task.FromResult(View(_networks.Find(idOrName)));
+
+    /// <summary>All networks, oldest first (predefined ones first).</summary>
+    public Task<IReadOnlyList<NetworkView>> ListNetworksAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<NetworkView>>([.. _networks.All.Select(View)]);
+
+    public Task RemoveNetworkAsync(string idOrName, CancellationToken cancellationToken)
+    {
+        EnsureInitialized();
+        return _networks.RemoveAsync(idOrName, cancellationToken);
+    }
+
+    /// <summary>Removes every user-defined network without endpoints that <paramref name="filter"/> accepts; returns their names.</summary>
+    public Task<IReadOnlyList<string>> PruneNetworksAsync(Func<NetworkView, bool> filter, CancellationToken cancellationToken)
+    {
+        EnsureInitialized();
+        return _networks.PruneAsync(n => View(n) is var v && v.Endpoints.Count == 0 && filter(v), cancellationToken);
+    }
+
+    /// <summary>
+    /// Checks a container's network settings at create time (Docker refuses them there): the
+    /// networks exist, aliases and --ip are only used where Docker allows them, ports parse.
+    /// </summary>
+    public Task ValidateAsync(ContainerNetworkRequest request, CancellationToken cancellationToken)
+    {
+        _sandboxes.Validate(request);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc cref="SandboxTable.AttachAsync"/>
+    public Task<NetworkAttachment> AttachAsync(ContainerNetworkRequest request, CancellationToken cancellationToken)
+    {
+        EnsureInitialized();
+        return _sandboxes.AttachAsync(request, cancellationToken);
+    }
+
+    /// <inheritdoc cref="SandboxTable.DetachAsync"/>
+    public Task DetachAsync(string containerId, CancellationToken cancellationToken) => _sandboxes.DetachAsync(containerId, cancellationToken);
+
+    /// <summary>The current attachment of a running container (null when it has no sandbox).</summary>
+    public Task<NetworkAttachment?> GetAttachmentAsync(string containerId, CancellationToken cancellationToken) =>
+        Task.FromResult(_sandboxes.GetAttachment(containerId));
+
+    /// <summary>Finds a container that has a sandbox by id, name or unique id prefix (for the connect routes when no container service answers).</summary>
+    public Task<string?> FindSandboxContainerAsync(string idOrName, CancellationToken cancellationToken) =>
+        Task.FromResult(_sandboxes.FindContainer(idOrName));
+
+    /// <inheritdoc cref="SandboxTable.ConnectAsync"/>
+    public Task<NetworkAttachment> ConnectAsync(string containerId, string network, EndpointRequest endpoint, CancellationToken cancellationToken)
+    {
+        EnsureInitialized();
+        return _sandboxes.ConnectAsync(containerId, network, endpoint, cancellationToken);
+    }
+
+    /// <inheritdoc cref="SandboxTable.DisconnectAsync"/>
+    public Task<NetworkAttachment> DisconnectAsync(string containerId, string network, bool force, CancellationToken cancellationToken)
+    {
+        EnsureInitialized();
+        return _sandboxes.DisconnectAsync(containerId, network, force, cancellationToken);
+    }
+
+    private NetworkView View(NetworkRecord n) => new(n, _sandboxes.EndpointsOn(n.Id));
 
     private void EnsureInitialized()
     {
@@ -227,32 +224,16 @@ public sealed partial class NetworkService : IAsyncDisposable
         }
     }
 
-    private void Publish(string action, string actorId, Dictionary<string, string> attributes) =>
-        _events?.Publish("network", action, actorId, attributes);
-
-    /// <summary>In-memory state of one network: its record and address allocator.</summary>
-    private sealed class NetworkState(NetworkRecord record)
+    private void Publish(string action, NetworkRecord n, string? container)
     {
-        public NetworkRecord Record { get; set; } = record;
-
-        public AddressAllocator? Allocator { get; set; }
-
-        public Ipv4Subnet? Subnet => Ipv4Subnet.TryParse(Record.Subnet, out var s) ? s : null;
-    }
-
-    /// <summary>Writes the nftables table from the current state (no-op with --iptables=false).</summary>
-    private Task ApplyRulesetAsync()
-    {
-        if (!_options.Iptables)
+        var attributes = new Dictionary<string, string>();
+        if (container is not null)
         {
-            return Task.CompletedTask;
+            attributes["container"] = container;
         }
 
-        var nets = _networks.Values.Where(n => n.Record.IsBridge && n.Subnet is not null)
-            .OrderBy(n => n.Record.Created).ThenBy(n => n.Record.Name, StringComparer.Ordinal)
-            .Select(n => new NatNetwork(n.Record.BridgeName, n.Subnet!.Value.ToString(), n.Record.Internal, n.Record.Masquerade)).ToList();
-        var ports = _sandboxes.Values.SelectMany(s => s.Ports).ToList();
-        var text = NftRuleset.Replace(_options.NftTable, nets, ports);
-        return _ns.RunAsync(() => _nft!.Run(text));
+        attributes["name"] = n.Name;
+        attributes["type"] = n.Driver;
+        _events?.Publish("network", action, n.Id, attributes);
     }
 }

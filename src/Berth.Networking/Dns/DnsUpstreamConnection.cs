@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using Berth.Platform.Net;
 
 namespace Berth.Networking.Dns;
 
@@ -23,10 +24,10 @@ internal sealed class DnsUpstreamConnection : IDisposable
         _ = ReceiveLoopAsync();
     }
 
-    /// <summary>Creates the socket; call on a thread inside the wanted namespace.</summary>
-    public static Socket CreateSocket(IPAddress server)
+    /// <summary>Creates the socket in <paramref name="ns"/>, the namespace the query must leave from (in a work item on it).</summary>
+    public static Socket CreateSocket(INetworkNamespace ns, IPAddress server)
     {
-        var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        var s = ns.OpenSocket(SocketType.Dgram, ProtocolType.Udp);
         try
         {
             s.Connect(new IPEndPoint(server, 53));

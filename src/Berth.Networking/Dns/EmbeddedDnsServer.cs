@@ -21,7 +21,7 @@ public sealed class EmbeddedDnsServer : IAsyncDisposable
     private static readonly TimeSpan UpstreamTimeout = TimeSpan.FromSeconds(4);
     private const int MaxUpstreams = 3;
     private readonly DnsRegistry _registry;
-    private readonly NamespaceThread _namespaces;
+    private readonly INetworkKernel _kernel;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, Listener> _listeners = new(StringComparer.Ordinal);
     private readonly DatagramPoller _poller = new("berth-dns");
@@ -30,34 +30,39 @@ public sealed class EmbeddedDnsServer : IAsyncDisposable
     [ThreadStatic]
     private static byte[]? _replyBuffer;
 
-    public EmbeddedDnsServer(DnsRegistry registry, NamespaceThread namespaces, ILogger logger)
+    public EmbeddedDnsServer(DnsRegistry registry, INetworkKernel kernel, ILogger logger)
     {
         _registry = registry;
-        _namespaces = namespaces;
+        _kernel = kernel;
         _logger = logger;
         _onDatagram = OnDatagram;
     }
 
     public static IPAddress Address { get; } = IPAddress.Parse("127.0.0.11");
 
-    /// <summary>Binds 127.0.0.11:53 (UDP and TCP). Call on a thread inside the container's namespace, with lo up.</summary>
-    public static (Socket Udp, Socket Tcp) CreateSockets()
+    /// <summary>Binds 127.0.0.11:53 (UDP and TCP). Call in a work item inside the container's namespace, with lo up.</summary>
+    public static (Socket Udp, Socket Tcp) CreateSockets(INetworkNamespace ns)
     {
-        var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        var endpoint = new IPEndPoint(Address, 53);
+        var udp = ns.OpenSocket(SocketType.Dgram, ProtocolType.Udp, endpoint);
         try
         {
-            udp.Bind(new IPEndPoint(Address, 53));
-            // A restarted daemon rebinds while old connections may linger in TIME_WAIT.
-            tcp.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            tcp.Bind(new IPEndPoint(Address, 53));
-            tcp.Listen(128);
-            return (udp, tcp);
+            // A restarted daemon rebinds while old connections may linger in TIME_WAIT (OpenSocket sets SO_REUSEADDR).
+            var tcp = ns.OpenSocket(SocketType.Stream, ProtocolType.Tcp, endpoint);
+            try
+            {
+                tcp.Listen(128);
+                return (udp, tcp);
+            }
+            catch
+            {
+                tcp.Dispose();
+                throw;
+            }
         }
         catch
         {
             udp.Dispose();
-            tcp.Dispose();
             throw;
         }
     }
@@ -211,8 +216,8 @@ public sealed class EmbeddedDnsServer : IAsyncDisposable
     private async Task<DnsUpstreamConnection> CreateUpstreamAsync(DnsSandbox sandbox, DnsUpstreamServer server)
     {
         var socket = server.FromHost
-            ? await _namespaces.RunAsync(() => DnsUpstreamConnection.CreateSocket(server.Address)).ConfigureAwait(false)
-            : await _namespaces.RunInAsync(sandbox.NetnsPath, () => DnsUpstreamConnection.CreateSocket(server.Address)).ConfigureAwait(false);
+            ? await _kernel.RunAsync(host => DnsUpstreamConnection.CreateSocket(host, server.Address)).ConfigureAwait(false)
+            : await _kernel.RunInAsync(sandbox.NetnsPath, (_, inside) => DnsUpstreamConnection.CreateSocket(inside, server.Address)).ConfigureAwait(false);
         return new DnsUpstreamConnection(socket);
     }
 
@@ -337,10 +342,9 @@ public sealed class EmbeddedDnsServer : IAsyncDisposable
         {
             try
             {
-                Func<Socket> create = () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
                 using var s = server.FromHost
-                    ? await _namespaces.RunAsync(create).ConfigureAwait(false)
-                    : await _namespaces.RunInAsync(sandbox.NetnsPath, create).ConfigureAwait(false);
+                    ? await _kernel.RunAsync(host => host.OpenSocket(SocketType.Stream, ProtocolType.Tcp)).ConfigureAwait(false)
+                    : await _kernel.RunInAsync(sandbox.NetnsPath, (_, inside) => inside.OpenSocket(SocketType.Stream, ProtocolType.Tcp)).ConfigureAwait(false);
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 timeout.CancelAfter(UpstreamTimeout);
                 await s.ConnectAsync(new IPEndPoint(server.Address, 53), timeout.Token).ConfigureAwait(false);

@@ -71,4 +71,19 @@ public static class HostsFile
         var ip = entry[(sep + 1)..].Trim('[', ']');
         return (ip, entry[..sep]);
     }
+
+    /// <summary>A legacy link's target container and alias: "name:alias", "name" or Docker's internal "/name:/container/alias".</summary>
+    public static (string Target, string Alias) ParseLink(string link)
+    {
+        var colon = link.IndexOf(':', StringComparison.Ordinal);
+        var target = (colon < 0 ? link : link[..colon]).TrimStart('/');
+        var alias = colon < 0 ? target : link[(colon + 1)..];
+        var slash = alias.LastIndexOf('/');
+        if (slash >= 0)
+        {
+            alias = alias[(slash + 1)..];
+        }
+
+        return (target, alias);
+    }
 }

@@ -13,6 +13,30 @@ public static partial class ResolvConf
 {
     public const string EmbeddedServer = "127.0.0.11";
 
+    /// <summary>
+    /// The host's resolver configuration at <paramref name="path"/> (empty when unreadable). With
+    /// systemd-resolved's stub (127.0.0.53), useless inside containers, its upstream list instead (as Docker).
+    /// </summary>
+    public static string ReadHost(string path)
+    {
+        try
+        {
+            var text = File.ReadAllText(path);
+            const string resolved = "/run/systemd/resolve/resolv.conf";
+            var ns = Nameservers(text);
+            if (ns.Count == 1 && ns[0] == "127.0.0.53" && File.Exists(resolved))
+            {
+                return File.ReadAllText(resolved);
+            }
+
+            return text;
+        }
+        catch (IOException)
+        {
+            return string.Empty;
+        }
+    }
+
     /// <summary>The nameserver addresses of a resolv.conf text (IPv4 and IPv6), in order.</summary>
     public static IReadOnlyList<string> Nameservers(string content) =>
         [.. Lines(content).Select(l => NameserverLine().Match(l)).Where(m => m.Success).Select(m => m.Groups[1].Value)];

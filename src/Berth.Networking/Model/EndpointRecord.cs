@@ -34,4 +34,7 @@ public sealed record EndpointRecord
     public string? RequestedIPv4 { get; init; }
 
     public string? RequestedMac { get; init; }
+
+    /// <summary>--link-local-ip addresses, each added with a /16 to the container's interface (as dockerd does).</summary>
+    public List<string> LinkLocalIPs { get; init; } = [];
 }

@@ -2,7 +2,8 @@ namespace Berth.Networking.Model;
 
 /// <summary>
 /// What a container asks of one network (Docker's EndpointSettings as given at create or
-/// network connect): --network-alias, --ip, --mac-address, --link (on user networks).
+/// network connect): --network-alias, --ip, --mac-address, --link (on user networks),
+/// --link-local-ip, --driver-opt.
 /// </summary>
 public sealed record EndpointRequest
 {
@@ -19,5 +20,9 @@ public sealed record EndpointRequest
     /// <summary>Legacy links "container:alias" (or Docker's "/container:/me/alias").</summary>
     public IReadOnlyList<string> Links { get; init; } = [];
 
+    /// <summary>--link-local-ip: extra IPv4 link-local addresses (169.254.0.0/16) on the container's interface (IPAMConfig.LinkLocalIPs).</summary>
+    public IReadOnlyList<string> LinkLocalIPs { get; init; } = [];
+
+    /// <summary>--driver-opt: options for the network driver, kept and shown as given (the drivers here take none, as dockerd 20.10's bridge ignores unknown ones).</summary>
     public IReadOnlyDictionary<string, string> DriverOpts { get; init; } = new Dictionary<string, string>();
 }

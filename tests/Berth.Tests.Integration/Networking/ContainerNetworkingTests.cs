@@ -104,6 +104,59 @@ public sealed class ContainerNetworkingTests(ContainerNetworkingDaemon fixture) 
     }
 
     [Fact]
+    public async Task Link_local_ips_are_added_to_the_containers_interface_at_run_and_connect_and_shown_in_inspect()
+    {
+        var net = Unique("ll");
+        var other = Unique("llo");
+        await OkAsync("network", "create", "--subnet", "10.214.0.0/24", net);
+        await OkAsync("network", "create", "--subnet", "10.214.1.0/24", other);
+        var c = Unique("llc");
+        await OkAsync("run", "-d", "--name", c, "--network", net, "--link-local-ip", "169.254.3.3", "busybox", "sleep", "600");
+        var eth0 = await OkAsync("exec", c, "ip", "-o", "-4", "addr", "show", "eth0");
+        Assert.Contains("inet 10.214.0.2/24", eth0, StringComparison.Ordinal);
+        Assert.Contains("inet 169.254.3.3/16", eth0, StringComparison.Ordinal);
+        Assert.Contains("169.254.0.0/16 dev eth0", await OkAsync("exec", c, "ip", "route"), StringComparison.Ordinal);
+
+        await OkAsync("network", "connect", "--link-local-ip", "169.254.7.7", other, c);
+        Assert.Contains("inet 169.254.7.7/16", await OkAsync("exec", c, "ip", "-o", "-4", "addr", "show", "eth1"), StringComparison.Ordinal);
+        Assert.Equal("[169.254.7.7]", await OkAsync("inspect", "-f", $"{{{{(index .NetworkSettings.Networks \"{other}\").IPAMConfig.LinkLocalIPs}}}}", c));
+        Assert.Equal("[169.254.3.3]", await OkAsync("inspect", "-f", $"{{{{(index .NetworkSettings.Networks \"{net}\").IPAMConfig.LinkLocalIPs}}}}", c));
+
+        // dockerd's messages for what is not a link-local address (it answers them with 500, Berth with 400).
+        var outside = await _d.DockerAsync("network", "connect", "--link-local-ip", "10.1.1.1", "bridge", c);
+        Assert.NotEqual(0, outside.ExitCode);
+        Assert.Contains("invalid link local IP address: 10.1.1.1", outside.Stderr, StringComparison.Ordinal);
+        var garbage = await _d.DockerAsync("run", "--rm", "--network", net, "--link-local-ip", "notanip", "busybox", "true");
+        Assert.NotEqual(0, garbage.ExitCode);
+        Assert.Contains("Invalid link-local IP address: [notanip]", garbage.Stderr, StringComparison.Ordinal);
+
+        // The addresses go with the container's network on stop and come back at the next start.
+        await OkAsync("restart", "-t", "0", c);
+        Assert.Contains("inet 169.254.3.3/16", await OkAsync("exec", c, "ip", "-o", "-4", "addr", "show", "eth0"), StringComparison.Ordinal);
+        await OkAsync("rm", "-f", c);
+        await OkAsync("network", "rm", net, other);
+    }
+
+    [Fact]
+    public async Task Endpoint_driver_options_are_accepted_kept_and_shown_as_dockerd_shows_them()
+    {
+        var net = Unique("dopt");
+        await OkAsync("network", "create", net);
+        var c = Unique("doptc");
+        await OkAsync("run", "-d", "--name", c, "busybox", "sleep", "600");
+        await OkAsync("network", "connect", "--driver-opt", "foo=bar", "--driver-opt", "com.example.x=1", net, c);
+        Assert.Equal("map[com.example.x:1 foo:bar]", await OkAsync("inspect", "-f", $"{{{{(index .NetworkSettings.Networks \"{net}\").DriverOpts}}}}", c));
+        Assert.Equal("map[]", await OkAsync("inspect", "-f", "{{.NetworkSettings.Networks.bridge.DriverOpts}}", c));
+        Assert.Equal("1", await OkAsync("exec", c, "sh", "-c", "ip -o -4 addr | grep -c eth1"));
+
+        // Kept with the container's settings: still there after a restart of the container.
+        await OkAsync("restart", "-t", "0", c);
+        Assert.Equal("map[com.example.x:1 foo:bar]", await OkAsync("inspect", "-f", $"{{{{(index .NetworkSettings.Networks \"{net}\").DriverOpts}}}}", c));
+        await OkAsync("rm", "-f", c);
+        await OkAsync("network", "rm", net);
+    }
+
+    [Fact]
     public async Task Two_containers_with_one_alias_are_both_returned_in_rotating_order()
     {
         var net = Unique("rr");

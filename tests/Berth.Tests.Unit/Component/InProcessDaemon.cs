@@ -7,6 +7,7 @@ using Berth.Daemon.Modules;
 using Berth.Networking;
 using Berth.Runtime;
 using Berth.Tests.Unit.Containers;
+using Berth.Tests.Unit.Networking;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -16,14 +17,15 @@ namespace Berth.Tests.Unit.Component;
 /// The whole daemon in this process, composed by DaemonHost as berthd composes it and served by
 /// Kestrel on a unix socket in a temporary directory, with the OS boundary replaced where it
 /// would reach outside: the container runtime is <see cref="FakeRuntime"/> (running the busybox
-/// programs it knows), and networking works in a network namespace of its own with no default
-/// bridge and no nftables. Images, volumes, containers and their stores are the real services
-/// on a temporary data-root.
+/// programs it knows) and the kernel's networking is <see cref="FakeNetworkKernel"/> (the real
+/// network controller, with the default bridge and nftables, over namespaces and links in
+/// memory). Images, volumes, containers, networks and their stores are the real services on a
+/// temporary data-root.
 /// </summary>
 public sealed class InProcessDaemon : IAsyncLifetime
 {
     private readonly CancellationTokenSource _stop = new();
-    private readonly string _netns = "berth-comp-" + Guid.NewGuid().ToString("N")[..8];
+    private readonly string _name = "berth-comp-" + Guid.NewGuid().ToString("N")[..8];
     private Task _run = Task.CompletedTask;
 
     public string Dir { get; } = Directory.CreateTempSubdirectory("berth-comp-").FullName;
@@ -32,29 +34,29 @@ public sealed class InProcessDaemon : IAsyncLifetime
 
     public FakeRuntime Runtime { get; } = new(TimeProvider.System) { RunsPrograms = true };
 
+    public FakeNetworkKernel Kernel { get; } = new();
+
     public HttpClient Http { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        await RunAsync("ip", "netns", "add", _netns);
         var options = new DaemonOptions
         {
             Hosts = [$"unix://{SocketPath}"],
             DataRoot = Path.Combine(Dir, "data"),
             ExecRoot = Path.Combine(Dir, "exec"),
             PidFile = Path.Combine(Dir, "berthd.pid"),
-            CgroupParent = "/" + _netns,
-            Bridge = "none",
-            Iptables = false,
-            IpForward = false,
+            CgroupParent = "/" + _name,
             LogLevel = "error",
         };
         await File.WriteAllTextAsync(Path.Combine(Dir, "resolv.conf"), "nameserver 127.0.0.1\n");
+        await File.WriteAllTextAsync(Path.Combine(Dir, "hosts"), "127.0.0.1\tlocalhost\n");
         _run = Task.Run(() => DaemonHost.RunAsync(options, services =>
         {
             services.AddSingleton<IContainerRuntime>(Runtime);
             services.AddSingleton(sp => new NetworkService(
-                NetworksModule.ServiceOptions(options) with { HostNamespace = $"/run/netns/{_netns}", HostResolvConf = Path.Combine(Dir, "resolv.conf") },
+                NetworksModule.ServiceOptions(options) with { HostResolvConf = Path.Combine(Dir, "resolv.conf"), HostHosts = Path.Combine(Dir, "hosts") },
+                Kernel,
                 sp.GetRequiredService<EventBus>(),
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("Berth.Networking")));
@@ -104,7 +106,7 @@ public sealed class InProcessDaemon : IAsyncLifetime
         }
 
         Http.Dispose();
-        await RunAsync("sh", "-c", $"grep -o ' {Dir}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l; ip netns delete {_netns}; rm -rf '{Dir}'");
+        await RunAsync("sh", "-c", $"grep -o ' {Dir}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l; rm -rf '{Dir}'");
         _stop.Dispose();
     }
 

@@ -9,7 +9,7 @@ namespace Berth.Tests.Unit.Networking;
 public sealed class DnsTests : IDisposable
 {
     private readonly DnsRegistry _registry = new();
-    private readonly NamespaceThread _thread = new("dns-test");
+    private readonly LinuxNetworkKernel _thread = new("dns-test");
     private readonly EmbeddedDnsServer _server;
     private readonly DnsSandbox _onApp;
     private readonly DnsSandbox _onOther;

@@ -432,7 +432,14 @@ public static class ContainerMapper
             var aliases = config?.Aliases ?? [];
             result[name] = new EndpointSettings
             {
-                IPAMConfig = config?.IPv4Address is { Length: > 0 } ip ? new EndpointIpamConfig { IPv4Address = ip } : null,
+                IPAMConfig = config?.IPv4Address is { Length: > 0 } || config?.LinkLocalIPs is { Count: > 0 }
+                    ? new EndpointIpamConfig
+                    {
+                        IPv4Address = config.IPv4Address is { Length: > 0 } ip ? ip : null,
+                        LinkLocalIPs = config.LinkLocalIPs.Count > 0 ? [.. config.LinkLocalIPs] : null,
+                    }
+                    : null,
+                DriverOpts = config?.DriverOpts is { Count: > 0 } driverOpts ? new Dictionary<string, string>(driverOpts) : null,
                 Links = config?.Links is { Count: > 0 } links ? [.. links] : null,
                 Aliases = aliases.Count > 0 ? [.. aliases] : null,
                 // A stopped container shows the address it asked for (Docker keeps the endpoint's settings).

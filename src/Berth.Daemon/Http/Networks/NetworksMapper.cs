@@ -89,6 +89,7 @@ public static class NetworksMapper
         IPv6Address = s.IPAMConfig?.IPv6Address,
         MacAddress = s.MacAddress,
         Links = s.Links ?? [],
+        LinkLocalIPs = s.IPAMConfig?.LinkLocalIPs ?? [],
         DriverOpts = s.DriverOpts ?? [],
     };
 
