@@ -833,7 +833,8 @@ public sealed partial class NetworkService
     private string BuildHosts(SandboxRecord s)
     {
         var extra = ExtraHosts(s.ExtraHosts).ToList();
-        // Legacy links on the default bridge become hosts entries: "IP\talias name".
+        // Legacy links on the default bridge become hosts entries, as dockerd writes them: "IP\talias hostname name"
+        // (the linked container's hostname, by default its 12-digit ID; the name only when it is not the alias).
         foreach (var e in s.Endpoints.Where(e => _networks.TryGetValue(e.NetworkId, out var n) && n.Record.IsDefaultBridge))
         {
             foreach (var l in e.Links)
@@ -843,7 +844,8 @@ public sealed partial class NetworkService
                 var ip = other?.Endpoints.FirstOrDefault(oe => oe.NetworkId == e.NetworkId)?.IPv4Address;
                 if (ip is not null)
                 {
-                    extra.Add((ip, alias == other!.ContainerName ? alias : $"{alias} {other.ContainerName}"));
+                    var names = other!.Hostname.Length > 0 ? $"{alias} {other.Hostname}" : alias;
+                    extra.Add((ip, alias == other.ContainerName ? names : $"{names} {other.ContainerName}"));
                 }
             }
         }
