@@ -302,6 +302,7 @@ public static class ContainerMapper
             data["WorkDir"] = rootfs.WorkDir;
         }
 
+        var neverStarted = c.State.StartedAt is null;
         return new Wire.ContainerInspectResponse
         {
             Id = c.Id,
@@ -310,10 +311,11 @@ public static class ContainerMapper
             Args = c.Args,
             State = ToState(c.State),
             Image = c.ImageId,
-            ResolvConfPath = c.ResolvConfPath,
-            HostnamePath = c.HostnamePath,
-            HostsPath = c.HostsPath,
-            LogPath = c.HostConfig.LogConfig.Type == "json-file" ? c.LogPath : string.Empty,
+            // dockerd makes these files (and the log) at the first start: a container never started shows none.
+            ResolvConfPath = neverStarted ? string.Empty : c.ResolvConfPath,
+            HostnamePath = neverStarted ? string.Empty : c.HostnamePath,
+            HostsPath = neverStarted ? string.Empty : c.HostsPath,
+            LogPath = c.HostConfig.LogConfig.Type == "json-file" && !neverStarted ? c.LogPath : string.Empty,
             Name = "/" + c.Name,
             RestartCount = c.RestartCount,
             Driver = c.Driver,
