@@ -193,9 +193,19 @@ public sealed partial class ContainerService
                 }
 
                 var rootfs = RootfsOf(c.Id) ?? throw new BerthException(ErrorKind.Internal, $"the writable layer of container {c.Id} is missing");
-                var mounts = ViewMounts(c);
-                var view = (writable ? null : RootfsView.TryOpenReadOnlyWithMounts(rootfs, c.Directory, mounts))
-                    ?? RootfsView.OpenWithMounts(rootfs, c.Directory, mounts);
+                var pins = new List<SafeFileHandle>();
+                RootfsView view;
+                try
+                {
+                    var mounts = ViewMounts(c, pins);
+                    view = (writable ? null : RootfsView.TryOpenReadOnlyWithMounts(rootfs, c.Directory, mounts))
+                        ?? RootfsView.OpenWithMounts(rootfs, c.Directory, mounts);
+                }
+                finally
+                {
+                    pins.ForEach(p => p.Dispose());
+                }
+
                 try
                 {
                     return new ArchiveRoot(RootDirectory.Open(view.Root), view, gate);
@@ -215,12 +225,30 @@ public sealed partial class ContainerService
     }
 
     /// <summary>The container's volumes and binds (host source, destination, read-only) for a rootfs view.</summary>
-    private List<(string Source, string Destination, bool ReadOnly)> ViewMounts(Model.Container c)
+    /// <remarks>A volume subpath is opened beneath its volume and named by its descriptor, kept open in <paramref name="pins"/> until the view is mounted.</remarks>
+    private List<(string Source, string Destination, bool ReadOnly)> ViewMounts(Model.Container c, List<SafeFileHandle> pins)
     {
         var result = new List<(string, string, bool)>();
         foreach (var m in c.Mounts.Where(m => m.Type is "volume" or "bind"))
         {
             var source = m.Type == "volume" && m.Name.Length > 0 && Volumes is not null ? Volumes.Mount(m.Name) : m.Source;
+            if (m.Type == "volume" && m.VolumeSubpath.Length > 0 && source.Length > 0)
+            {
+                SafeFileHandle pinned;
+                try
+                {
+                    pinned = Create.VolumeSubpaths.Open(source, m.VolumeSubpath);
+                }
+                catch (BerthException e) when (e.Kind == ErrorKind.NotFound)
+                {
+                    continue; // gone since: the container would not start either; cp sees what is under it
+                }
+
+                pins.Add(pinned);
+                result.Add((Berth.Platform.Mounts.DescriptorMounts.SourcePathOf(pinned), m.Destination, !m.RW));
+                continue;
+            }
+
             if (source.Length > 0 && (Directory.Exists(source) || File.Exists(source)))
             {
                 result.Add((source, m.Destination, !m.RW));

@@ -69,9 +69,10 @@ public sealed partial class ContainerService
             }
 
             PrepareVolumesForStart(c, rootfs);
+            using var subpaths = VolumeSubpaths.Bind(c.Directory, c.Mounts, name => Volumes!.Mount(name)); // held until runc has mounted them
             string network;
             (network, networkState) = await AttachNetworkAsync(c).ConfigureAwait(false);
-            var launch = LaunchBuilder.Build(c, rootfs, _options, network, ipc, pid, LinkEnvironmentOf(c, networkState));
+            var launch = LaunchBuilder.Build(c with { Mounts = [.. subpaths.Mounts] }, rootfs, _options, network, ipc, pid, LinkEnvironmentOf(c, networkState));
             if (c.HostConfig.LogConfig.Type == "local")
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(c.LogPath)!);

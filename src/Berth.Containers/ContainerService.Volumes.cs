@@ -1,3 +1,4 @@
+using Berth.Containers.Create;
 using Berth.Containers.Model;
 using Berth.Core.Errors;
 using Berth.Core.Model;
@@ -103,7 +104,8 @@ public sealed partial class ContainerService
             }
 
             var path = Volumes.Mount(m.Name);
-            if (!m.NoCopy && Directory.Exists(path) && VolumeService.MayNeedCopyUp(path))
+            // A subpath mount shows part of a volume: the image's content is not copied into it.
+            if (!m.NoCopy && m.VolumeSubpath.Length == 0 && Directory.Exists(path) && VolumeService.MayNeedCopyUp(path))
             {
                 needCopy.Add(m);
             }
@@ -198,6 +200,8 @@ public sealed partial class ContainerService
             {
                 LogInfo(_logger, id, $"released {n} cp view(s) left mounted by a previous daemon");
             }
+
+            VolumeSubpaths.ReleaseStale(containerDir);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -20,12 +20,21 @@ public sealed partial class ImageService
     /// and verified; then snapshots, image and tags are committed. Returns Docker's output lines
     /// ("Loaded image: busybox:latest", "Loaded image ID: sha256:...").
     /// </summary>
-    public async Task<IReadOnlyList<string>> LoadAsync(Stream archive, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<string>> LoadAsync(Stream archive, CancellationToken cancellationToken) =>
+        LoadAsync(archive, null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="LoadAsync(Stream, CancellationToken)"/>, telling <paramref name="layerProgress"/> of
+    /// each layer registered for the first time (dockerd's "Loading layer" lines of a load without
+    /// quiet: none for a layer the engine already has), once the archive has been read and before
+    /// anything is committed, as dockerd reports them after its untar.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> LoadAsync(Stream archive, Func<LayerLoadProgress, ValueTask>? layerProgress, CancellationToken cancellationToken)
     {
         var lease = _leases.Acquire();
         try
         {
-            return await LoadLeasedAsync(archive, lease, cancellationToken).ConfigureAwait(false);
+            return await LoadLeasedAsync(archive, lease, layerProgress, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -53,7 +62,7 @@ public sealed partial class ImageService
         }
     }
 
-    private async Task<IReadOnlyList<string>> LoadLeasedAsync(Stream archive, LeaseSet.Lease lease, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>> LoadLeasedAsync(Stream archive, LeaseSet.Lease lease, Func<LayerLoadProgress, ValueTask>? layerProgress, CancellationToken cancellationToken)
     {
         var blobs = new Dictionary<string, ArchiveBlob>(StringComparer.Ordinal);
         var aliases = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -131,7 +140,7 @@ public sealed partial class ImageService
                 foreach (var m in ManifestParser.ParseArchiveManifest(manifestJson))
                 {
                     var refs = m.RepoTags.Select(t => ImageReference.Parse(t).WithDefaultTag().ToString()).ToList();
-                    images.Add(await PrepareLoadedImageAsync(Blob(m.Config), m.Layers.Select(Blob).ToList(), null, refs, byChain, cancellationToken).ConfigureAwait(false));
+                    images.Add(await PrepareLoadedImageAsync(Blob(m.Config), m.Layers.Select(Blob).ToList(), null, refs, byChain, layerProgress, cancellationToken).ConfigureAwait(false));
                 }
             }
             else if (indexJson is not null)
@@ -140,7 +149,7 @@ public sealed partial class ImageService
                 {
                     var manifest = ManifestParser.ParseManifest(_content.ReadAll(Blob(BlobPathOf(desc.Digest)).Digest));
                     var refs = refName is null ? [] : new List<string> { refName };
-                    images.Add(await PrepareLoadedImageAsync(Blob(BlobPathOf(manifest.Config.Digest)), manifest.Layers.Select(l => Blob(BlobPathOf(l.Digest))).ToList(), desc.Digest, refs, byChain, cancellationToken).ConfigureAwait(false));
+                    images.Add(await PrepareLoadedImageAsync(Blob(BlobPathOf(manifest.Config.Digest)), manifest.Layers.Select(l => Blob(BlobPathOf(l.Digest))).ToList(), desc.Digest, refs, byChain, layerProgress, cancellationToken).ConfigureAwait(false));
                 }
             }
             else
@@ -185,7 +194,7 @@ public sealed partial class ImageService
         }
     }
 
-    private async Task<(ImageEntry, IReadOnlyList<UnpackedLayer?>, IReadOnlyList<string>)> PrepareLoadedImageAsync(ArchiveBlob configBlob, IReadOnlyList<ArchiveBlob> layerBlobs, string? manifestDigest, IReadOnlyList<string> refs, Dictionary<string, UnpackedLayer> byChain, CancellationToken ct)
+    private async Task<(ImageEntry, IReadOnlyList<UnpackedLayer?>, IReadOnlyList<string>)> PrepareLoadedImageAsync(ArchiveBlob configBlob, IReadOnlyList<ArchiveBlob> layerBlobs, string? manifestDigest, IReadOnlyList<string> refs, Dictionary<string, UnpackedLayer> byChain, Func<LayerLoadProgress, ValueTask>? layerProgress, CancellationToken ct)
     {
         var configBytes = _content.ReadAll(configBlob.Digest);
         var config = ImageConfigParser.Parse(configBytes);
@@ -224,6 +233,12 @@ public sealed partial class ImageService
 
                 staged[i] = u;
                 sizes[chains[i]] = u.Size;
+                if (layerProgress is not null)
+                {
+                    // dockerd: the layer file's size in the archive; the layer is whole by now.
+                    var total = _content.SizeOf(b.Digest) ?? 0;
+                    await layerProgress(new LayerLoadProgress(ShortDiffId(config.DiffIds[i]), total, total)).ConfigureAwait(false);
+                }
             }
 
             var compression = b.Unpacked?.Compression ?? CompressionOf(b.Digest);
@@ -232,6 +247,13 @@ public sealed partial class ImageService
 
         var entry = BuildEntry(configBlob.Digest.ToString(), config, layers, manifestDigest, _time.GetUtcNow(), configBytes.Length, sizes);
         return (entry, staged, refs);
+    }
+
+    /// <summary>stringid.TruncateID: the hex digits after the algorithm, 12 of them.</summary>
+    private static string ShortDiffId(string diffId)
+    {
+        var hex = diffId[(diffId.IndexOf(':', StringComparison.Ordinal) + 1)..];
+        return hex.Length > 12 ? hex[..12] : hex;
     }
 
     /// <summary>Chooses the image manifests of an OCI index: this platform's entry of a nested index.</summary>

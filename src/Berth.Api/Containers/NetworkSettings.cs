@@ -9,9 +9,20 @@ public sealed class NetworkSettings
 
     public string SandboxID { get; init; } = string.Empty;
 
+    /// <summary>Deprecated in API 1.44, sent by dockerd up to 1.51 (never set by Berth either).</summary>
+    public bool HairpinMode { get; init; }
+
+    public string LinkLocalIPv6Address { get; init; } = string.Empty;
+
+    public int LinkLocalIPv6PrefixLen { get; init; }
+
     public Dictionary<string, List<PortBinding>?> Ports { get; init; } = [];
 
     public string SandboxKey { get; init; } = string.Empty;
+
+    public List<string>? SecondaryIPAddresses { get; init; }
+
+    public List<string>? SecondaryIPv6Addresses { get; init; }
 
     public string EndpointID { get; init; } = string.Empty;
 

@@ -3,8 +3,9 @@ using System.Text.Json.Serialization;
 namespace Berth.Api.Images;
 
 /// <summary>
-/// A line of Docker's JSON message stream (load, import, create): {"stream": ...}, {"status": ...},
-/// or {"errorDetail": {...}, "error": ...} for a failure after the response has started.
+/// A line of Docker's JSON message stream (load, import, create): {"stream": ...}, {"status": ...}
+/// (with "progressDetail", "progress" and "id" for a progress bar), or {"errorDetail": {...},
+/// "error": ...} for a failure after the response has started. Properties in jsonmessage's order.
 /// </summary>
 public sealed record ImageStreamMessage
 {
@@ -15,6 +16,15 @@ public sealed record ImageStreamMessage
     [JsonPropertyName("status")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Status { get; init; }
+
+    [JsonPropertyName("progressDetail")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ImageStreamProgress? ProgressDetail { get; init; }
+
+    /// <summary>The progress bar as dockerd renders it for a 200-column terminal (clients without a terminal print it).</summary>
+    [JsonPropertyName("progress")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Progress { get; init; }
 
     [JsonPropertyName("id")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

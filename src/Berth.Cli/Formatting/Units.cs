@@ -5,15 +5,10 @@ namespace Berth.Cli.Formatting;
 /// <summary>docker/go-units: human sizes (decimal and binary) and human durations.</summary>
 public static class Units
 {
-    private static readonly string[] Decimal = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
     private static readonly string[] Binary = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"];
 
     /// <summary>HumanSizeWithPrecision: "1.23MB" (base 1000, %.{precision}g).</summary>
-    public static string HumanSize(double size, int precision = 4)
-    {
-        var (value, unit) = Scale(size, 1000.0, Decimal);
-        return FormatG(value, precision) + unit;
-    }
+    public static string HumanSize(double size, int precision = 4) => Berth.Core.Text.ByteSize.Human(size, precision);
 
     /// <summary>BytesSize: "64MiB" (base 1024, %.4g).</summary>
     public static string BytesSize(double size)
@@ -23,26 +18,7 @@ public static class Units
     }
 
     /// <summary>Go's %.{precision}g: significant digits, no trailing zeros, exponent form when large or small.</summary>
-    public static string FormatG(double value, int precision)
-    {
-        if (value == 0)
-        {
-            return "0";
-        }
-
-        var exp = (int)Math.Floor(Math.Log10(Math.Abs(value)));
-        var rounded = double.Parse(value.ToString("E" + (precision - 1).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
-        exp = rounded == 0 ? 0 : (int)Math.Floor(Math.Log10(Math.Abs(rounded)));
-        if (exp < -4 || exp >= precision)
-        {
-            var mantissa = rounded / Math.Pow(10, exp);
-            var m = mantissa.ToString("0." + new string('#', precision - 1), CultureInfo.InvariantCulture);
-            return m + "e" + (exp < 0 ? "-" : "+") + Math.Abs(exp).ToString("00", CultureInfo.InvariantCulture);
-        }
-
-        var decimals = Math.Max(0, precision - 1 - exp);
-        return rounded.ToString("0." + new string('#', decimals), CultureInfo.InvariantCulture);
-    }
+    public static string FormatG(double value, int precision) => Berth.Core.Text.ByteSize.FormatG(value, precision);
 
     /// <summary>go-units HumanDuration ("Less than a second", "About a minute", "3 hours"...).</summary>
     public static string HumanDuration(TimeSpan d) => Berth.Core.Text.HumanDuration.Format(d);

@@ -198,6 +198,20 @@ public static class MountParser
                     throw BerthException.Invalid("invalid mount config for type \"volume\": field TmpfsOptions must not be specified");
                 }
 
+                if (m.VolumeSubpath.Length > 0)
+                {
+                    // dockerd's checks (linux_parser.go); the path itself is resolved at each start.
+                    if (m.Source.Length == 0)
+                    {
+                        throw BerthException.Invalid("invalid mount config for type \"volume\": must not set Subpath when using anonymous volumes");
+                    }
+
+                    if (m.VolumeSubpath.StartsWith('/') || Berth.Core.Text.RelativePath.Clean(m.VolumeSubpath) is null)
+                    {
+                        throw BerthException.Invalid("invalid mount config for type \"volume\": subpath must be a relative path within the volume");
+                    }
+                }
+
                 return new MountPoint
                 {
                     Type = "volume",
@@ -208,6 +222,7 @@ public static class MountParser
                     NoCopy = m.VolumeNoCopy,
                     VolumeLabels = m.VolumeLabels,
                     VolumeDriverOptions = m.VolumeDriverOptions,
+                    VolumeSubpath = m.VolumeSubpath,
                 };
             default:
                 throw BerthException.Invalid($"invalid mount config for type \"{m.Type}\": mount type unknown");

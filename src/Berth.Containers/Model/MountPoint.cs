@@ -28,6 +28,12 @@ public sealed record MountPoint
     /// <summary>--mount volume-opt: driver options for a volume created by this mount.</summary>
     public IReadOnlyDictionary<string, string>? VolumeDriverOptions { get; init; }
 
+    /// <summary>
+    /// --mount volume-subpath: only this path inside the volume is mounted. Resolved beneath the
+    /// volume's directory at every start (the volume's content is the container's to change).
+    /// </summary>
+    public string VolumeSubpath { get; init; } = string.Empty;
+
     /// <summary>Mount options for the runtime (tmpfs size/mode, bind flags).</summary>
     public IReadOnlyList<string> Options { get; init; } = [];
 }

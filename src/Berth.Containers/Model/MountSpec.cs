@@ -26,6 +26,9 @@ public sealed record MountSpec
 
     public IReadOnlyDictionary<string, string>? VolumeDriverOptions { get; init; }
 
+    /// <summary>VolumeOptions.Subpath (API 1.45): mount only this directory or file of the volume; empty = the whole volume.</summary>
+    public string VolumeSubpath { get; init; } = string.Empty;
+
     /// <summary>tmpfs size in bytes; 0 = unlimited.</summary>
     public long TmpfsSizeBytes { get; init; }
 

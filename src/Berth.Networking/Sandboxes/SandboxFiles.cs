@@ -16,7 +16,8 @@ public sealed class SandboxFiles(NetworkServiceOptions options, NetworkTable net
     public string Hosts(SandboxRecord s)
     {
         var extra = ExtraHosts(s.ExtraHosts).ToList();
-        // Legacy links on the default bridge become hosts entries: "IP\talias name".
+        // Legacy links on the default bridge become hosts entries, as dockerd writes them: "IP\talias hostname name"
+        // (the linked container's hostname, by default its 12-digit ID; the name only when it is not the alias).
         foreach (var e in s.Endpoints.Where(e => networks.TryGet(e.NetworkId) is { IsDefaultBridge: true }))
         {
             foreach (var l in e.Links)
@@ -26,7 +27,8 @@ public sealed class SandboxFiles(NetworkServiceOptions options, NetworkTable net
                 var ip = other?.Endpoints.FirstOrDefault(oe => oe.NetworkId == e.NetworkId)?.IPv4Address;
                 if (ip is not null)
                 {
-                    extra.Add((ip, alias == other!.ContainerName ? alias : $"{alias} {other.ContainerName}"));
+                    var names = other!.Hostname.Length > 0 ? $"{alias} {other.Hostname}" : alias;
+                    extra.Add((ip, alias == other.ContainerName ? names : $"{names} {other.ContainerName}"));
                 }
             }
         }

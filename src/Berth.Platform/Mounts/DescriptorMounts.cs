@@ -17,6 +17,24 @@ public static class DescriptorMounts
         Mounter.Mount(source, FdPath(target), null, Libc.MS_BIND | Libc.MS_REC, null);
     }
 
+    /// <summary>
+    /// Bind mount (not recursive, as dockerd's safe paths) of what <paramref name="source"/> refers
+    /// to onto the host path <paramref name="target"/>: the kernel mounts the pinned directory or
+    /// file itself, whatever its path has become since it was opened.
+    /// </summary>
+    public static void BindFrom(SafeFileHandle source, string target)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        Mounter.Mount(FdPath(source), target, null, Libc.MS_BIND, null);
+    }
+
+    /// <summary>The /proc/self/fd path that names what <paramref name="fd"/> refers to, for a mount source in this process while it stays open.</summary>
+    public static string SourcePathOf(SafeFileHandle fd)
+    {
+        ArgumentNullException.ThrowIfNull(fd);
+        return FdPath(fd);
+    }
+
     /// <summary>Makes the bind mount whose root <paramref name="mountRoot"/> refers to read-only (a bind mount takes MS_RDONLY only on remount).</summary>
     public static void RemountReadOnly(SafeFileHandle mountRoot)
     {

@@ -462,6 +462,22 @@ public sealed class EngineApiGapTests(EngineApiGapDaemon fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_legacy_link_is_written_to_hosts_as_dockerd_writes_it()
+    {
+        // dockerd 20.10: "IP\talias hostname name", the name left out when it is the alias.
+        var other = Name("hosted");
+        var id = await DockerOkAsync("run", "-d", "--name", other, "busybox", "sleep", "600");
+        var named = Name("named");
+        await DockerOkAsync("run", "-d", "--name", named, "--hostname", "custom-host", "busybox", "sleep", "600");
+        var ip = (await InspectAsync("containers", other)).GetProperty("NetworkSettings").GetProperty("Networks").GetProperty("bridge").GetProperty("IPAddress").GetString();
+        var namedIp = (await InspectAsync("containers", named)).GetProperty("NetworkSettings").GetProperty("Networks").GetProperty("bridge").GetProperty("IPAddress").GetString();
+        var hosts = await DockerOkAsync("run", "--rm", "--link", $"{other}:alias1", "--link", named, "busybox", "cat", "/etc/hosts");
+        Assert.Contains($"{ip}\talias1 {id[..12]} {other}\n", hosts, StringComparison.Ordinal);
+        Assert.Contains($"{namedIp}\t{named} custom-host\n", hosts, StringComparison.Ordinal);
+        await DockerOkAsync("rm", "-f", other, named);
+    }
+
+    [Fact]
     public async Task Legacy_links_give_dockers_variables_and_rm_link_removes_the_link()
     {
         var other = Name("linked");

@@ -8,13 +8,20 @@ namespace Berth.Tests.Unit.Component;
 public static class TestImage
 {
     /// <summary>The archive; <paramref name="tag"/> null makes an untagged image.</summary>
-    public static byte[] Archive(string? tag)
+    public static byte[] Archive(string? tag) => Archive(tag, out _);
+
+    /// <summary>The archive and its layer's bytes; a <paramref name="salt"/> makes a layer of its own (else every archive has the same one).</summary>
+    public static byte[] Archive(string? tag, out byte[] layer, string? salt = null)
     {
-        var layer = Tar(w =>
+        layer = Tar(w =>
         {
             AddDirectory(w, "bin/");
             AddFile(w, "bin/sh", "#!fake shell: the fake runtime plays the programs\n");
             AddFile(w, "hello.txt", "hello\n");
+            if (salt is not null)
+            {
+                AddFile(w, "salt.txt", salt);
+            }
         });
         var diffId = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(layer));
         var config = Encoding.UTF8.GetBytes(
@@ -25,11 +32,12 @@ public static class TestImage
         var configName = Convert.ToHexStringLower(SHA256.HashData(config)) + ".json";
         var tags = tag is null ? "null" : $"[\"{tag}\"]";
         var manifest = $"[{{\"Config\":\"{configName}\",\"RepoTags\":{tags},\"Layers\":[\"layer/layer.tar\"]}}]";
+        var layerBytes = layer;
         return Tar(w =>
         {
             AddFile(w, configName, config);
             AddDirectory(w, "layer/");
-            AddFile(w, "layer/layer.tar", layer);
+            AddFile(w, "layer/layer.tar", layerBytes);
             AddFile(w, "manifest.json", Encoding.UTF8.GetBytes(manifest));
         });
     }

@@ -20,8 +20,15 @@ namespace Berth.Daemon.Http.Containers;
 /// </summary>
 public static class ContainerMapper
 {
-    public static CreateContainerRequest ToCreate(Wire.ContainerCreateRequest body, string? name, string? platform)
+    public static CreateContainerRequest ToCreate(Wire.ContainerCreateRequest body, string? name, string? platform, string apiVersion = Berth.Api.ApiVersions.Current)
     {
+        // dockerd's create route refuses (not ignores) a subpath sent at an older version.
+        if (Berth.Api.ApiVersions.Compare(apiVersion, "1.45") < 0
+            && body.HostConfig?.Mounts?.Any(m => Berth.Daemon.Http.Volumes.VolumeMountOptions.Parse(m.VolumeOptions).Subpath.Length > 0) == true)
+        {
+            throw BerthException.Invalid("VolumeOptions.Subpath needs API v1.45 or newer");
+        }
+
         var config = ToConfig(body);
         var hc = body.HostConfig is null ? new Domain.HostConfig() : ToHostConfig(body.HostConfig);
         var endpoints = body.NetworkingConfig?.EndpointsConfig?.ToDictionary(kv => kv.Key, kv => NetworksMapper.ToEndpointRequest(kv.Value), StringComparer.Ordinal)
@@ -183,6 +190,7 @@ public static class ContainerMapper
             VolumeLabels = vo.Labels,
             VolumeDriver = vo.Driver,
             VolumeDriverOptions = vo.DriverOptions,
+            VolumeSubpath = vo.Subpath,
         };
     }
 
@@ -224,6 +232,62 @@ public static class ContainerMapper
         static long? Changed(long? v) => v is { } x && x != 0 ? x : null;
     }
 
+    /// <summary>
+    /// GET /containers/{id}/json in the shape of the requested API version, as dockerd's route and
+    /// types of that version give it: HostConfig.KernelMemory/KernelMemoryTCP are sent (0) before
+    /// 1.42 and omitted when unset since; an endpoint's DNSNames appears in 1.44 and GwPriority in
+    /// 1.48; before 1.45 the aliases of an endpoint on a user-defined network also list the short
+    /// container ID and the hostname.
+    /// </summary>
+    public static System.Text.Json.Nodes.JsonObject ShapeInspect(Wire.ContainerInspectResponse body, string apiVersion)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var o = JsonSerializer.SerializeToNode(body, Berth.Api.Json.ContainersJsonContext.Default.ContainerInspectResponse)!.AsObject();
+        if (Berth.Api.ApiVersions.Compare(apiVersion, "1.42") < 0 && o["HostConfig"] is System.Text.Json.Nodes.JsonObject hc)
+        {
+            hc["KernelMemory"] ??= 0;
+            hc["KernelMemoryTCP"] ??= 0;
+        }
+
+        if (o["NetworkSettings"]?["Networks"] is not System.Text.Json.Nodes.JsonObject networks)
+        {
+            return o;
+        }
+
+        var oldAliases = Berth.Api.ApiVersions.Compare(apiVersion, "1.45") < 0;
+        foreach (var (name, node) in networks)
+        {
+            if (node is not System.Text.Json.Nodes.JsonObject ep)
+            {
+                continue;
+            }
+
+            if (Berth.Api.ApiVersions.Compare(apiVersion, "1.44") < 0)
+            {
+                ep.Remove("DNSNames");
+            }
+
+            if (Berth.Api.ApiVersions.Compare(apiVersion, "1.48") < 0)
+            {
+                ep.Remove("GwPriority");
+            }
+
+            if (oldAliases && name is not ("bridge" or "host" or "none" or "default") && !name.StartsWith("container:", StringComparison.Ordinal))
+            {
+                var aliases = ep["Aliases"] is System.Text.Json.Nodes.JsonArray a ? a.Select(x => x!.GetValue<string>()).ToList() : [];
+                aliases.Add(body.Id.Length > 12 ? body.Id[..12] : body.Id);
+                if (body.Config.Hostname is { Length: > 0 } hostname)
+                {
+                    aliases.Add(hostname);
+                }
+
+                ep["Aliases"] = new System.Text.Json.Nodes.JsonArray([.. aliases.Distinct(StringComparer.Ordinal).Select(x => (System.Text.Json.Nodes.JsonNode?)x)]);
+            }
+        }
+
+        return o;
+    }
+
     public static Wire.ContainerInspectResponse ToInspect(Container c, RootfsMount? rootfs, IReadOnlyList<string>? execIds, long? sizeRw, long? sizeRootFs)
     {
         var data = new Dictionary<string, string>();
@@ -238,6 +302,7 @@ public static class ContainerMapper
             data["WorkDir"] = rootfs.WorkDir;
         }
 
+        var neverStarted = c.State.StartedAt is null;
         return new Wire.ContainerInspectResponse
         {
             Id = c.Id,
@@ -246,10 +311,11 @@ public static class ContainerMapper
             Args = c.Args,
             State = ToState(c.State),
             Image = c.ImageId,
-            ResolvConfPath = c.ResolvConfPath,
-            HostnamePath = c.HostnamePath,
-            HostsPath = c.HostsPath,
-            LogPath = c.HostConfig.LogConfig.Type == "json-file" ? c.LogPath : string.Empty,
+            // dockerd makes these files (and the log) at the first start: a container never started shows none.
+            ResolvConfPath = neverStarted ? string.Empty : c.ResolvConfPath,
+            HostnamePath = neverStarted ? string.Empty : c.HostnamePath,
+            HostsPath = neverStarted ? string.Empty : c.HostsPath,
+            LogPath = c.HostConfig.LogConfig.Type == "json-file" && !neverStarted ? c.LogPath : string.Empty,
             Name = "/" + c.Name,
             RestartCount = c.RestartCount,
             Driver = c.Driver,
@@ -407,7 +473,71 @@ public static class ContainerMapper
         ReadOnly = m.ReadOnly,
         BindOptions = m.Type == "bind" && (m.BindPropagation.Length > 0 || m.BindNonRecursive) ? new Wire.BindOptions { Propagation = m.BindPropagation.Length > 0 ? m.BindPropagation : null, NonRecursive = m.BindNonRecursive } : null,
         TmpfsOptions = m.Type == "tmpfs" && (m.TmpfsSizeBytes > 0 || m.TmpfsMode > 0) ? new Wire.TmpfsOptions { SizeBytes = m.TmpfsSizeBytes, Mode = m.TmpfsMode } : null,
+        VolumeOptions = m.Type == "volume" ? VolumeOptionsOf(m) : null,
     };
+
+    /// <summary>HostConfig.Mounts[].VolumeOptions as the request gave it (dockerd echoes the spec), null when nothing was set.</summary>
+    private static JsonElement? VolumeOptionsOf(MountSpec m)
+    {
+        var driver = m.VolumeDriver.Length > 0 || m.VolumeDriverOptions is { Count: > 0 };
+        if (!m.VolumeNoCopy && m.VolumeLabels is not { Count: > 0 } && !driver && m.VolumeSubpath.Length == 0)
+        {
+            return null;
+        }
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            if (m.VolumeNoCopy)
+            {
+                w.WriteBoolean("NoCopy", true);
+            }
+
+            if (m.VolumeLabels is { Count: > 0 } labels)
+            {
+                w.WriteStartObject("Labels");
+                foreach (var (k, v) in labels)
+                {
+                    w.WriteString(k, v);
+                }
+
+                w.WriteEndObject();
+            }
+
+            if (m.VolumeSubpath.Length > 0)
+            {
+                w.WriteString("Subpath", m.VolumeSubpath);
+            }
+
+            if (driver)
+            {
+                w.WriteStartObject("DriverConfig");
+                if (m.VolumeDriver.Length > 0)
+                {
+                    w.WriteString("Name", m.VolumeDriver);
+                }
+
+                if (m.VolumeDriverOptions is { Count: > 0 } options)
+                {
+                    w.WriteStartObject("Options");
+                    foreach (var (k, v) in options)
+                    {
+                        w.WriteString(k, v);
+                    }
+
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndObject();
+        }
+
+        using var doc = JsonDocument.Parse(buffer.WrittenMemory);
+        return doc.RootElement.Clone();
+    }
 
     public static Wire.MountPoint ToWire(Domain.MountPoint m) => new()
     {

@@ -49,7 +49,7 @@ public static class ContainerRoutes
         var body = await ReadJsonAsync(ctx, ContainersJsonContext.Default.ContainerCreateRequest).ConfigureAwait(false)
             ?? throw BerthException.Invalid("config cannot be empty in order to create a container");
         _ = ImageNames.Checked(body.Image);
-        var request = ContainerMapper.ToCreate(body, ContainerNameRules.ForCreate(QueryValues.String(ctx.Request, "name")), QueryValues.String(ctx.Request, "platform"));
+        var request = ContainerMapper.ToCreate(body, ContainerNameRules.ForCreate(QueryValues.String(ctx.Request, "name")), QueryValues.String(ctx.Request, "platform"), ctx.Items[ApiVersionMiddleware.VersionKey] as string ?? Berth.Api.ApiVersions.Current);
         var result = await svc.CreateAsync(request, ctx.RequestAborted).ConfigureAwait(false);
         ctx.Response.StatusCode = StatusCodes.Status201Created;
         await WriteJsonAsync(ctx, new Wire.ContainerCreateResponse(result.Id, result.Warnings), ContainersJsonContext.Default.ContainerCreateResponse).ConfigureAwait(false);
@@ -77,7 +77,18 @@ public static class ContainerRoutes
         var size = QueryValues.Bool(ctx.Request, "size") ? svc.SizeRw(c.Id) : (long?)null;
         var rootSize = size is { } rw ? rw + await svc.ImageSizeAsync(c.ImageId, ctx.RequestAborted).ConfigureAwait(false) : (long?)null;
         var body = ContainerMapper.ToInspect(c, svc.RootfsOf(c.Id), svc.ExecIdsOf(c.Id), size, rootSize);
-        await WriteJsonAsync(ctx, body, ContainersJsonContext.Default.ContainerInspectResponse).ConfigureAwait(false);
+        var shaped = ContainerMapper.ShapeInspect(body, ctx.Items[ApiVersionMiddleware.VersionKey] as string ?? Berth.Api.ApiVersions.Current);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            shaped.WriteTo(writer);
+        }
+
+        ctx.Response.ContentType = "application/json";
+        ctx.Response.ContentLength = buffer.WrittenCount + 1;
+        ctx.Response.BodyWriter.Write(buffer.WrittenSpan);
+        ctx.Response.BodyWriter.Write("\n"u8);
+        await ctx.Response.BodyWriter.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
     }
 
     private static async Task StartAsync(HttpContext ctx, ContainerService svc, string id)

@@ -125,11 +125,14 @@ public static class ImageRoutes
         }
 
         // As dockerd: the answer is always a 200 message stream, and a failure is its errorDetail line.
+        // quiet defaults to true (BoolValueOrDefault); without it each new layer gets its progress line.
         c.Response.ContentType = "application/json";
+        var quiet = Containers.QueryValues.Bool(c.Request, "quiet", defaultValue: true);
+        Func<LayerLoadProgress, ValueTask>? progress = quiet ? null : p => new ValueTask(WriteMessageAsync(c, ImagesMapper.ToProgressMessage("Loading layer", p.LayerId, p.Current, p.Total)));
         IReadOnlyList<string> lines;
         try
         {
-            lines = await images.LoadAsync(c.Request.Body, c.RequestAborted).ConfigureAwait(false);
+            lines = await images.LoadAsync(c.Request.Body, progress, c.RequestAborted).ConfigureAwait(false);
         }
         catch (BerthException e)
         {

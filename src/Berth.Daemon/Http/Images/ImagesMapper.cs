@@ -13,6 +13,38 @@ namespace Berth.Daemon.Http.Images;
 /// </summary>
 public static class ImagesMapper
 {
+    /// <summary>
+    /// A progress line of a message stream as dockerd's JSON progress output writes it: the bar is
+    /// jsonmessage.JSONProgress.String for the 200 columns it assumes without a terminal, with no
+    /// time left (the daemon sends no start time).
+    /// </summary>
+    public static ImageStreamMessage ToProgressMessage(string action, string id, long current, long total)
+    {
+        string? bar = null;
+        if (current > 0 || total > 0)
+        {
+            var size = Berth.Core.Text.ByteSize.Human(current).PadLeft(8);
+            if (total <= 0)
+            {
+                bar = size;
+            }
+            else
+            {
+                var percentage = Math.Min(50, (int)((double)current / total * 100) / 2);
+                bar = "[" + new string('=', percentage) + ">" + new string(' ', 50 - percentage) + "] "
+                    + (current > total ? size : size + "/" + Berth.Core.Text.ByteSize.Human(total));
+            }
+        }
+
+        return new ImageStreamMessage
+        {
+            Status = action,
+            ProgressDetail = new ImageStreamProgress { Current = current, Total = total },
+            Progress = bar,
+            Id = id,
+        };
+    }
+
     public static ImageSummary ToSummary(ImageView v, string apiVersion)
     {
         var r = v.Record;

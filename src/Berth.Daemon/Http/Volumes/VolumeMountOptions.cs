@@ -1,10 +1,9 @@
 using System.Text.Json;
-using Berth.Core.Errors;
 
 namespace Berth.Daemon.Http.Volumes;
 
-/// <summary>Mount.VolumeOptions of a container create request (NoCopy, Labels, DriverConfig; Subpath refused).</summary>
-public sealed record VolumeMountOptions(bool NoCopy, IReadOnlyDictionary<string, string>? Labels, string Driver, IReadOnlyDictionary<string, string>? DriverOptions)
+/// <summary>Mount.VolumeOptions of a container create request (NoCopy, Labels, DriverConfig, Subpath).</summary>
+public sealed record VolumeMountOptions(bool NoCopy, IReadOnlyDictionary<string, string>? Labels, string Driver, IReadOnlyDictionary<string, string>? DriverOptions, string Subpath = "")
 {
     public static VolumeMountOptions Parse(JsonElement? element)
     {
@@ -17,6 +16,7 @@ public sealed record VolumeMountOptions(bool NoCopy, IReadOnlyDictionary<string,
         Dictionary<string, string>? labels = null;
         var driver = string.Empty;
         Dictionary<string, string>? options = null;
+        var subpath = string.Empty;
         foreach (var p in e.EnumerateObject())
         {
             switch (p.Name.ToUpperInvariant())
@@ -41,14 +41,15 @@ public sealed record VolumeMountOptions(bool NoCopy, IReadOnlyDictionary<string,
                     }
 
                     break;
-                case "SUBPATH" when p.Value.ValueKind == JsonValueKind.String && p.Value.GetString() is { Length: > 0 }:
-                    throw BerthException.NotImplemented("--mount volume-subpath is not supported yet");
+                case "SUBPATH" when p.Value.ValueKind == JsonValueKind.String:
+                    subpath = p.Value.GetString() ?? string.Empty;
+                    break;
                 default:
                     break;
             }
         }
 
-        return new VolumeMountOptions(noCopy, labels, driver, options);
+        return new VolumeMountOptions(noCopy, labels, driver, options, subpath);
     }
 
     private static Dictionary<string, string>? Strings(JsonElement e)
