@@ -98,7 +98,12 @@ public sealed class RuncRuntime : IContainerRuntime, IDisposable
             var spec = _specBuilder.Build(launch, passwd, group);
             WriteAtomically(Path.Combine(stateDir, "config.json"), JsonSerializer.SerializeToUtf8Bytes(spec, OciJsonContext.Default.OciSpec));
 
-            if (logSettings.Driver.Format is not null)
+            if (logSettings.Driver == LogDriver.Local)
+            {
+                // local-logs, 0700 as dockerd makes it (json-file's log lives in the container's directory).
+                Berth.Platform.Files.StateDirectory.Ensure(Path.GetDirectoryName(Path.GetFullPath(launch.LogPath))!, Berth.Platform.Files.StateDirectory.Private);
+            }
+            else if (logSettings.Driver.Format is not null)
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(launch.LogPath))!);
             }

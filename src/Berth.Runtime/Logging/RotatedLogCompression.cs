@@ -119,7 +119,10 @@ public static class RotatedLogCompression
                     throw new InvalidDataException("unexpected gzip header from the compressor");
                 }
 
+                // The rest as Go's compress/gzip writes it for dockerd: no XFL hint, OS "unknown".
                 _header[3] = ExtraFlag;
+                _header[8] = 0;
+                _header[9] = 0xff;
                 inner.Write(_header);
                 Span<byte> length = stackalloc byte[2];
                 BinaryPrimitives.WriteUInt16LittleEndian(length, (ushort)extra.Length);

@@ -57,7 +57,12 @@ public sealed class LogDriverTests(LogDriversDaemon fixture) : IClassFixture<Log
         var id = await OkAsync("inspect", "-f", "{{.Id}}", name);
         var dir = Path.Combine(ContainerDir(id), "local-logs");
         Assert.Equal(["container.log", "container.log.1.gz", "container.log.2.gz"], Directory.GetFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
-        Assert.Equal(0x1f, File.ReadAllBytes(Path.Combine(dir, "container.log.2.gz"))[0]);
+        // Go's gzip header as dockerd writes it: FEXTRA, no XFL, OS unknown, then {"lastTime":...}.
+        var gz = File.ReadAllBytes(Path.Combine(dir, "container.log.2.gz"));
+        Assert.Equal([0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff], gz[..10]);
+        Assert.StartsWith("{\"lastTime\":\"20", System.Text.Encoding.ASCII.GetString(gz, 12, gz[10]), StringComparison.Ordinal);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(dir));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(Path.Combine(dir, "container.log.2.gz")));
 
         // What is kept is the end of the output, whole and in order, from the oldest compressed file on.
         var all = (await OkAsync("logs", name)).Split('\n');

@@ -23,6 +23,18 @@ public sealed class LocalLogCodecTests
     }
 
     [Fact]
+    public void Encode_MatchesARecordWrittenByDockerd2010()
+    {
+        // The first record of container.log.1.gz written by the reference dockerd 20.10 for
+        // `echo "line 59"` (its time from that record).
+        var dockerd = Convert.FromHexString("0000001b0a067374646f757410b8a5b3b8f9bac9f7181a076c696e652035390000001b");
+        var line = "line 59\n"u8;
+        var dest = new byte[LocalLogFormat.Instance.MaxEncodedLength(line.Length)];
+        var n = LocalLogFormat.Instance.Encode(dest, OutputStream.Stdout, line, 1796696384226513592, null);
+        Assert.Equal(dockerd, dest[..n]);
+    }
+
+    [Fact]
     public void Encode_LeavesDefaultsOut_AndWritesPartialMetadata()
     {
         // An empty line and time 0 are proto3 defaults: not written.
