@@ -86,4 +86,20 @@ public sealed class LogDriverTests
 
         Assert.Equal(ErrorKind.NotImplemented, Assert.Throws<BerthException>(() => Resolve("json-file", ("labels", "a"))).Kind);
     }
+
+    [Fact]
+    public void Monitor_configs_say_version_3_only_when_they_use_what_version_2_monitors_lack()
+    {
+        Assert.Equal(2, Berth.Runtime.Monitor.MonitorConfig.VersionFor(Resolve("json-file", ("max-size", "1m"), ("max-file", "2"))));
+        Assert.Equal(2, Berth.Runtime.Monitor.MonitorConfig.VersionFor(Resolve("none")));
+        Assert.Equal(3, Berth.Runtime.Monitor.MonitorConfig.VersionFor(Resolve("local", ("compress", "false"))));
+        Assert.Equal(3, Berth.Runtime.Monitor.MonitorConfig.VersionFor(Resolve("json-file", ("max-size", "1m"), ("max-file", "2"), ("compress", "true"))));
+        Assert.Equal(3, Berth.Runtime.Monitor.MonitorConfig.VersionFor(Resolve("json-file", ("mode", "non-blocking"))));
+
+        var v3 = new Berth.Runtime.Monitor.MonitorConfig { Id = "a", RuntimePath = "r", RuntimeRoot = "rr", StateDir = "s", SocketPath = "p", LogDriver = "local", LogCompress = true, LogNonBlocking = true, LogMaxBufferSize = 4096 };
+        Assert.Equal(v3, Berth.Runtime.Monitor.MonitorConfig.Parse(v3.Format()));
+        var v2 = v3 with { Version = 2, LogDriver = "json-file", LogCompress = false, LogNonBlocking = false, LogMaxBufferSize = LogSettings.DefaultMaxBufferSize };
+        Assert.DoesNotContain("log-mode", v2.Format(), StringComparison.Ordinal);
+        Assert.Equal(v2, Berth.Runtime.Monitor.MonitorConfig.Parse(v2.Format()));
+    }
 }
