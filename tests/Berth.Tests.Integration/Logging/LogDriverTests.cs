@@ -156,4 +156,30 @@ public sealed class LogDriverTests(LogDriversDaemon fixture) : IClassFixture<Log
         Assert.InRange(lines.Length, 1, 19_999);
         Assert.Equal(lines.Order(StringComparer.Ordinal), lines);
     }
+
+    [Fact]
+    public async Task Bad_default_log_opts_in_daemon_json_stop_the_daemon_at_start()
+    {
+        var name = $"{_d.Name}-badlog";
+        var config = Path.Combine(_d.Dir, "bad-log-daemon.json");
+        await File.WriteAllTextAsync(config, """{"log-driver": "local", "log-opts": {"mode": "sometimes"}}""");
+        try
+        {
+            var r = await Shell.RunAsync("nsenter", [
+                $"--net=/run/netns/{_d.Netns}", "--", RepoPaths.Daemon, "-H", $"unix:///run/{name}.sock", "--config-file", config,
+                "--data-root", Path.Combine(_d.Dir, name), "--exec-root", $"/run/{name}", "--pidfile", $"/run/{name}.pid", "--cgroup-parent", $"/{name}"],
+                timeout: TimeSpan.FromSeconds(120));
+            Assert.NotEqual(0, r.ExitCode);
+            Assert.Contains("failed to set log opts: logger: logging mode not supported: sometimes", r.Stdout + r.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (Directory.Exists($"/run/{name}"))
+            {
+                Directory.Delete($"/run/{name}", recursive: true);
+            }
+
+            File.Delete($"/run/{name}.pid");
+        }
+    }
 }
