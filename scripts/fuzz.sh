@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # fuzz.sh [seconds-per-target] [target...] — fuzzes every parser that reads hostile input
-# (tests/Berth.Fuzz/Targets: dns, hijack-head, layer-tar, json-log, go-template, filters), each for
+# (tests/Berth.Fuzz/Targets: dns, hijack-head, layer-tar, json-log, local-log, go-template, filters), each for
 # a bounded time, outside ./test.sh. Engine: afl-fuzz (Debian's afl++) over assemblies instrumented
 # by sharpfuzz (the SharpFuzz.CommandLine dotnet tool in dotnet-tools.json); FUZZ_ENGINE=corpus
 # uses the engine-less mode instead (generated inputs from mutated seeds, no coverage feedback),
@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 secs=${1:-60}
 shift || true
-targets=${*:-dns hijack-head layer-tar json-log go-template filters}
+targets=${*:-dns hijack-head layer-tar json-log local-log go-template filters}
 out=${FUZZ_OUT:-$root/out/fuzz}
 bin=$out/bin
 engine=${FUZZ_ENGINE:-afl}

@@ -73,11 +73,6 @@ public sealed partial class ContainerService
             string network;
             (network, networkState) = await AttachNetworkAsync(c).ConfigureAwait(false);
             var launch = LaunchBuilder.Build(c with { Mounts = [.. subpaths.Mounts] }, rootfs, _options, network, ipc, pid, LinkEnvironmentOf(c, networkState));
-            if (c.HostConfig.LogConfig.Type == "local")
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(c.LogPath)!);
-            }
-
             // A previous run may have left the runtime's state behind; starting again needs it gone.
             await _runtime.DeleteAsync(c.Id, CancellationToken.None).ConfigureAwait(false);
             started = await _runtime.StartAsync(launch, CancellationToken.None).ConfigureAwait(false);

@@ -26,7 +26,7 @@ public sealed partial class ContainerService
             throw BerthException.NotImplemented("configured logging driver does not support reading");
         }
 
-        return TrackedLogsAsync(c.Id, options, cancellationToken);
+        return TrackedLogsAsync(c.Id, options with { Driver = c.HostConfig.LogConfig.Type }, cancellationToken);
     }
 
     private async IAsyncEnumerable<LogEntry> TrackedLogsAsync(string id, LogReadOptions options, [EnumeratorCancellation] CancellationToken ct)
@@ -70,7 +70,7 @@ public sealed partial class ContainerService
         using var token = entry.TrackStream();
         if (req.Logs && plan.Container.HostConfig.LogConfig.Type != "none")
         {
-            await foreach (var e in _runtime.ReadLogsAsync(id, new LogReadOptions { Stdout = req.Stdout, Stderr = req.Stderr }, cancellationToken).ConfigureAwait(false))
+            await foreach (var e in _runtime.ReadLogsAsync(id, new LogReadOptions { Stdout = req.Stdout, Stderr = req.Stderr, Driver = plan.Container.HostConfig.LogConfig.Type }, cancellationToken).ConfigureAwait(false))
             {
                 await output(e.Stream, e.Line, cancellationToken).ConfigureAwait(false);
             }

@@ -71,6 +71,12 @@ public sealed record LogReadOptions
 
     /// <summary>Only the last N lines; null = all.</summary>
     public int? Tail { get; init; }
+
+    /// <summary>
+    /// The container's log driver when the caller knows it: the runtime's own record of it (the
+    /// monitor's config) is gone once the runtime state is (a reboot clears the exec-root).
+    /// </summary>
+    public string? Driver { get; init; }
 }
 
 /// <summary>One log line (including its trailing newline when it had one) with its time.</summary>

@@ -73,18 +73,7 @@ public sealed class RuncRuntime : IContainerRuntime, IDisposable
         using var warm = _cgroupWarmer.Hold();
         var runtimeName = launch.Runtime.Length > 0 ? launch.Runtime : _options.DefaultRuntime;
         var runtimePath = RuntimePath(runtimeName);
-        var rotation = launch.LogDriver switch
-        {
-            "json-file" => LogRotation.Parse(launch.LogOptions),
-            "none" => LogRotation.Unlimited,
-            "local" => throw BerthException.NotImplemented("log driver \"local\" is not supported yet; use json-file or none"),
-            _ => throw BerthException.Invalid($"logger: no log driver named '{launch.LogDriver}' is registered"),
-        };
-        if (launch.LogDriver == "none" && launch.LogOptions.Count > 0)
-        {
-            throw BerthException.Invalid($"unknown log opt '{launch.LogOptions.Keys.First()}' for none log driver");
-        }
-
+        var logSettings = LogDriver.Resolve(launch.LogDriver, launch.LogOptions);
         var shim = _options.ResolveShimPath();
         if (!File.Exists(shim))
         {
@@ -116,22 +105,31 @@ public sealed class RuncRuntime : IContainerRuntime, IDisposable
             var spec = _specBuilder.Build(launch, passwd, group);
             WriteAtomically(Path.Combine(stateDir, "config.json"), JsonSerializer.SerializeToUtf8Bytes(spec, OciJsonContext.Default.OciSpec));
 
-            if (launch.LogDriver == "json-file")
+            if (logSettings.Driver == LogDriver.Local)
+            {
+                // local-logs, 0700 as dockerd makes it (json-file's log lives in the container's directory).
+                Berth.Platform.Files.StateDirectory.Ensure(Path.GetDirectoryName(Path.GetFullPath(launch.LogPath))!, Berth.Platform.Files.StateDirectory.Private);
+            }
+            else if (logSettings.Driver.Format is not null)
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(launch.LogPath))!);
             }
 
             var config = new MonitorConfig
             {
+                Version = MonitorConfig.VersionFor(logSettings),
                 Id = launch.Id,
                 RuntimePath = runtimePath,
                 RuntimeRoot = RuntimeRoot(runtimeName),
                 StateDir = stateDir,
                 SocketPath = SocketPath(launch.Id),
-                LogDriver = launch.LogDriver,
+                LogDriver = logSettings.Driver.Name,
                 LogPath = launch.LogPath,
-                LogMaxSize = rotation.MaxSize,
-                LogMaxFiles = rotation.MaxFiles,
+                LogMaxSize = logSettings.Rotation.MaxSize,
+                LogMaxFiles = logSettings.Rotation.MaxFiles,
+                LogCompress = logSettings.Rotation.Compress,
+                LogNonBlocking = logSettings.Mode == LogMode.NonBlocking,
+                LogMaxBufferSize = logSettings.MaxBufferSize,
                 Tty = launch.Process.Tty,
                 OpenStdin = launch.Process.OpenStdin,
                 CgroupPath = launch.CgroupPath,
@@ -457,15 +455,15 @@ public sealed class RuncRuntime : IContainerRuntime, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ValidateId(id);
         var handle = TryGetHandle(id);
-        var driver = handle?.Config.LogDriver ?? "json-file";
-        if (driver != "json-file")
+        var driver = LogDriver.Find(options.Driver ?? handle?.Config.LogDriver ?? "json-file");
+        if (driver?.Format is not { } format)
         {
             throw BerthException.Invalid("configured logging driver does not support reading");
         }
 
-        var path = handle?.Config.LogPath is { Length: > 0 } p ? p : Path.Combine(_options.ContainersDir, id, id + "-json.log");
+        var path = handle?.Config.LogPath is { Length: > 0 } p ? p : driver.LogPath(Path.Combine(_options.ContainersDir, id), id);
         Task stopped = handle is null ? Task.CompletedTask : handle.ExitTask;
-        await foreach (var entry in JsonLogReader.ReadAsync(path, options, stopped, cancellationToken).ConfigureAwait(false))
+        await foreach (var entry in LogFileReader.ReadAsync(path, format, options, stopped, cancellationToken).ConfigureAwait(false))
         {
             yield return entry;
         }

@@ -24,7 +24,8 @@ internal sealed class ContainerMonitor
     private readonly object _stdinLock = new();
     private readonly List<MonitorClient> _clients = [];
     private MonitorConfig _config = null!;
-    private JsonLogWriter? _log;
+    private LogFileWriter? _log;
+    private LogRing? _ring;
     private int _stdinFd = -1;
     private bool _stdinIsPty;
     private int _ttyMaster = -1;
@@ -127,9 +128,18 @@ internal sealed class ContainerMonitor
         }
 
         var pid = int.Parse(File.ReadAllText(Path.Combine(_stateDir, "init.pid")).Trim(), CultureInfo.InvariantCulture);
-        if (_config.LogDriver == "json-file")
+        Thread? ringWriter = null;
+        if (LogDriver.Find(_config.LogDriver)?.Format is { } format)
         {
-            _log = new JsonLogWriter(_config.LogPath, new LogRotation(_config.LogMaxSize, _config.LogMaxFiles));
+            _log = new LogFileWriter(_config.LogPath, format, new LogRotation(_config.LogMaxSize, _config.LogMaxFiles, _config.LogCompress))
+            {
+                CompressionFailed = e => Warn($"Error compressing log file after rotation: {e.Message}"),
+            };
+            if (_config.LogNonBlocking)
+            {
+                _ring = new LogRing(_config.LogMaxBufferSize);
+                ringWriter = StartThread(RingWriteLoop);
+            }
         }
 
         TestHold.At("before-socket", _config.SocketPath);
@@ -182,6 +192,9 @@ internal sealed class ContainerMonitor
             _ = r.Join(left > TimeSpan.Zero ? left : TimeSpan.Zero);
         }
 
+        // As Docker's ring logger when it closes: what is still queued goes to the log first.
+        _ring?.Close();
+        ringWriter?.Join();
         lock (_logLock)
         {
             if (_log is { } log)
@@ -276,25 +289,40 @@ internal sealed class ContainerMonitor
             }
 
             var nanos = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
-            lock (_logLock)
+            if (_ring is { } ring)
             {
-                if (_log is not null)
+                // mode=non-blocking: never wait for the log; a full ring drops the piece.
+                if (n > 0)
                 {
-                    var log = _log;
-                    if (n > 0)
+                    splitter.Feed(buffer.AsSpan(0, n), line => ring.TryEnqueue(stream, line, nanos));
+                }
+                else
+                {
+                    splitter.Finish(line => ring.TryEnqueue(stream, line, nanos));
+                }
+            }
+            else
+            {
+                lock (_logLock)
+                {
+                    if (_log is not null)
                     {
-                        splitter.Feed(buffer.AsSpan(0, n), line => AppendToLog(log, stream, line, nanos));
-                    }
-                    else
-                    {
-                        splitter.Finish(line => AppendToLog(log, stream, line, nanos));
-                    }
+                        var log = _log;
+                        if (n > 0)
+                        {
+                            splitter.Feed(buffer.AsSpan(0, n), line => AppendToLog(log, stream, line, nanos));
+                        }
+                        else
+                        {
+                            splitter.Finish(line => AppendToLog(log, stream, line, nanos));
+                        }
 
-                    // Flush only when the container has nothing more for us right now: a chatty
-                    // container then costs one write(2) per 256 KiB buffer, not one per read.
-                    if (n < buffer.Length && !Fd.HasInput(fd))
-                    {
-                        LogWrite(log.Flush);
+                        // Flush only when the container has nothing more for us right now: a chatty
+                        // container then costs one write(2) per 256 KiB buffer, not one per read.
+                        if (n < buffer.Length && !Fd.HasInput(fd))
+                        {
+                            LogWrite(log.Flush);
+                        }
                     }
                 }
             }
@@ -308,7 +336,52 @@ internal sealed class ContainerMonitor
         }
     }
 
-    private void AppendToLog(JsonLogWriter log, OutputStream stream, ReadOnlySpan<byte> line, long nanos)
+    /// <summary>
+    /// mode=non-blocking: the one thread that writes what the ring holds to the log, flushing
+    /// whenever the ring runs dry.
+    /// </summary>
+    private void RingWriteLoop()
+    {
+        var ring = _ring!;
+        var line = new byte[LineSplitter.MaxLine];
+        WaitForTestGate();
+        while (ring.TryDequeue(line, out var stream, out var length, out var nanos, out var more))
+        {
+            lock (_logLock)
+            {
+                if (_log is { } log)
+                {
+                    AppendToLog(log, stream, line.AsSpan(0, length), nanos);
+                    if (!more)
+                    {
+                        LogWrite(log.Flush);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Tests only: with BERTH_TEST_LOG_GATE naming a FIFO in berthd's environment (which every
+    /// monitor inherits), a non-blocking log writer stalls until a test opens and closes it.
+    /// This is how a stalled log is made without timing.
+    /// </summary>
+    private static void WaitForTestGate()
+    {
+        if (Environment.GetEnvironmentVariable("BERTH_TEST_LOG_GATE") is { Length: > 0 } gate)
+        {
+            try
+            {
+                using var fifo = new FileStream(gate, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+                fifo.CopyTo(Stream.Null);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private void AppendToLog(LogFileWriter log, OutputStream stream, ReadOnlySpan<byte> line, long nanos)
     {
         try
         {

@@ -138,34 +138,8 @@ public static class CreateValidator
             throw BerthException.Invalid($"unknown or invalid runtime name: {runtime}");
         }
 
-        var log = hc.LogConfig;
-        if (string.IsNullOrEmpty(log.Type))
-        {
-            log = new LogConfig { Type = options.DefaultLogDriver, Config = log.Config.Count > 0 ? log.Config : options.DefaultLogOptions };
-        }
-
-        if (log.Type == "local")
-        {
-            throw BerthException.NotImplemented("log driver \"local\" is not supported yet; use json-file or none");
-        }
-
-        if (log.Type is not ("json-file" or "none"))
-        {
-            throw BerthException.Invalid($"logger: no log driver named '{log.Type}' is registered");
-        }
-
-        if (log.Type == "none" && log.Config.Count > 0)
-        {
-            throw BerthException.Invalid($"unknown log opt '{log.Config.Keys.First()}' for none log driver");
-        }
-
-        foreach (var k in log.Config.Keys)
-        {
-            if (k is not ("max-size" or "max-file" or "compress" or "labels" or "env" or "env-regex" or "tag" or "mode" or "max-buffer-size"))
-            {
-                throw BerthException.Invalid($"unknown log opt '{k}' for {log.Type} log driver");
-            }
-        }
+        var log = MergeLogConfig(hc.LogConfig, options);
+        _ = Berth.Runtime.Logging.LogDriver.Resolve(log.Type, log.Config);
 
         var ipc = hc.IpcMode is "" ? "private" : hc.IpcMode;
         if (ipc is not ("private" or "shareable" or "host" or "none") && !ipc.StartsWith("container:", StringComparison.Ordinal))
@@ -373,5 +347,26 @@ public static class CreateValidator
                 throw BerthException.Invalid($"Requested CPUs are not available - requested {set}, available: 0-{available - 1}");
             }
         }
+    }
+
+    /// <summary>
+    /// dockerd's mergeAndVerifyLogConfig: no driver means the daemon's default; a container of
+    /// the default driver gets each of the daemon's log-opts it did not set itself.
+    /// </summary>
+    private static LogConfig MergeLogConfig(LogConfig log, ContainerServiceOptions options)
+    {
+        var type = string.IsNullOrEmpty(log.Type) ? options.DefaultLogDriver : log.Type;
+        if (type != options.DefaultLogDriver)
+        {
+            return log with { Type = type };
+        }
+
+        var merged = new Dictionary<string, string>(log.Config, StringComparer.Ordinal);
+        foreach (var (key, value) in options.DefaultLogOptions)
+        {
+            merged.TryAdd(key, value);
+        }
+
+        return new LogConfig { Type = type, Config = merged };
     }
 }

@@ -16,6 +16,20 @@ public static partial class ContainersModule
     {
         // Read now: a missing or malformed profile file stops the daemon at start, as in dockerd.
         var seccompDefault = Berth.Runtime.Oci.SeccompDefault.Parse(options.SeccompProfile);
+
+        // dockerd's setupDefaultLogConfig: daemon.json log-opts are checked at start.
+        if (options.LogOpts.Count > 0)
+        {
+            try
+            {
+                _ = Berth.Runtime.Logging.LogDriver.Resolve(options.LogDriver, options.LogOpts);
+            }
+            catch (Berth.Core.Errors.BerthException e)
+            {
+                throw new Berth.Core.Errors.BerthException(e.Kind, $"failed to set log opts: {e.Message}");
+            }
+        }
+
         services.AddSingleton(new ContainerServiceOptions
         {
             DataRoot = options.DataRoot,

@@ -3,77 +3,71 @@ using Berth.Core.Errors;
 
 namespace Berth.Runtime.Logging;
 
-/// <summary>json-file's max-size/max-file, validated with Docker's messages.</summary>
-public sealed record LogRotation(long MaxSize, int MaxFiles)
+/// <summary>
+/// When a log file is rotated and what is kept: max-size (-1: never), max-file (the live file
+/// included) and whether rotated files are gzip-compressed (file.1.gz …).
+/// </summary>
+public sealed record LogRotation(long MaxSize, int MaxFiles, bool Compress = false)
 {
     public static LogRotation Unlimited { get; } = new(-1, 1);
 
-    /// <summary>Parses Docker's log-opts for json-file; unknown keys are refused by name.</summary>
-    public static LogRotation Parse(IReadOnlyDictionary<string, string> options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        long maxSize = -1;
-        var maxFiles = 1;
-        foreach (var (key, value) in options)
-        {
-            switch (key)
-            {
-                case "max-size":
-                    maxSize = ParseSize(value);
-                    break;
-                case "max-file":
-                    if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out maxFiles))
-                    {
-                        throw BerthException.Invalid($"strconv.Atoi: parsing \"{value}\": invalid syntax");
-                    }
+    /// <summary>Docker's units.RAMInBytes: "10m", "1k", "512", "1.5g", "64MiB" (binary units).</summary>
+    public static long ParseSize(string value) =>
+        TryParseUnits(value, binary: true, out var n) ? n : throw BerthException.Invalid($"invalid size: '{value}'");
 
-                    if (maxFiles < 1)
-                    {
-                        throw BerthException.Invalid("max-file cannot be less than 1");
-                    }
+    /// <summary>
+    /// Docker's units.FromHumanSize, which the log drivers use for max-size: the same forms in
+    /// decimal units ("10m" is 10,000,000 bytes). Null when the value is not a size.
+    /// </summary>
+    public static long? TryParseHumanSize(string value) => TryParseUnits(value, binary: false, out var n) ? n : null;
 
-                    break;
-                case "labels" or "labels-regex" or "env" or "env-regex" or "tag":
-                    // Attributes only change what is attached to each entry ("attrs"); Berth does not write them yet.
-                    throw BerthException.NotImplemented($"log-opt {key} is not supported yet");
-                case "compress":
-                    throw BerthException.NotImplemented("log-opt compress is not supported yet");
-                default:
-                    throw BerthException.Invalid($"unknown log opt '{key}' for json-file log driver");
-            }
-        }
-
-        // As dockerd's json-file: max-file alone is accepted and changes nothing, since files
-        // only rotate once max-size is reached.
-        return new LogRotation(maxSize, maxFiles);
-    }
-
-    /// <summary>Docker's RAMInBytes: "10m", "1k", "512", "1.5g" (binary units).</summary>
-    public static long ParseSize(string value)
+    /// <summary>As go-units: digits with optional fraction, an optional space, then k/m/g/t/p, "i" and "b", any case.</summary>
+    private static bool TryParseUnits(string value, bool binary, out long bytes)
     {
         ArgumentNullException.ThrowIfNull(value);
-        var s = value.Trim().ToLowerInvariant();
-        var end = s.Length;
-        if (end > 0 && s[end - 1] == 'b')
+        bytes = 0;
+        var s = value.AsSpan();
+        var i = 0;
+        while (i < s.Length && (char.IsAsciiDigit(s[i]) || (s[i] == '.' && i > 0)))
         {
-            end--;
+            i++;
         }
 
-        long mult = 1;
-        if (end > 0 && "kmgtp".Contains(s[end - 1], StringComparison.Ordinal))
+        if (i == 0 || s[i - 1] == '.' || !double.TryParse(s[..i], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n))
         {
-            mult = s[end - 1] switch { 'k' => 1L << 10, 'm' => 1L << 20, 'g' => 1L << 30, 't' => 1L << 40, _ => 1L << 50 };
-            end--;
+            return false;
         }
 
-        if (!double.TryParse(s.AsSpan(0, end), NumberStyles.Float, CultureInfo.InvariantCulture, out var n) || n < 0)
+        var rest = s[i..];
+        if (rest.Length > 0 && rest[0] == ' ')
         {
-            throw BerthException.Invalid($"invalid size: '{value}'");
+            rest = rest[1..];
         }
 
-        return (long)(n * mult);
+        var unit = 1.0;
+        if (rest.Length > 0 && "kKmMgGtTpP".Contains(rest[0], StringComparison.Ordinal))
+        {
+            var power = "kmgtp".IndexOf(char.ToLowerInvariant(rest[0]), StringComparison.Ordinal) + 1;
+            unit = Math.Pow(binary ? 1024 : 1000, power);
+            rest = rest[1..];
+        }
+
+        if (rest.Length > 0 && rest[0] is 'i' or 'I')
+        {
+            rest = rest[1..];
+        }
+
+        if (rest.Length > 0 && rest[0] is 'b' or 'B')
+        {
+            rest = rest[1..];
+        }
+
+        if (rest.Length > 0)
+        {
+            return false;
+        }
+
+        bytes = (long)(n * unit);
+        return true;
     }
-
-    /// <summary>Stable text form for the monitor's config file.</summary>
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{MaxSize},{MaxFiles}");
 }

@@ -17,12 +17,16 @@ namespace Berth.Runtime.Monitor;
 /// 2: "version=2" first; a monitor that cannot write its exit record (full disk) keeps it in
 ///    memory, reports it to every client of its socket and retries the write before it exits.
 ///    Nothing berthd does differs between 1 and 2, so it speaks both.
+/// 3: the log keys "log-compress", "log-mode" and "log-max-buffer-size", and log-driver "local".
+///    Written only for a container that uses one of them (<see cref="VersionFor"/>), so a berthd
+///    downgraded to one that speaks 2 still re-attaches to every other container, and refuses
+///    the ones whose logs it would misread.
 /// A version above <see cref="CurrentVersion"/> comes from a newer berth: it is refused.
 /// </para>
 /// </summary>
 public sealed record MonitorConfig
 {
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 
     public const int OldestVersion = 1;
 
@@ -48,6 +52,14 @@ public sealed record MonitorConfig
 
     public int LogMaxFiles { get; init; } = 1;
 
+    /// <summary>Whether rotated files are gzip-compressed (log-opt compress).</summary>
+    public bool LogCompress { get; init; }
+
+    /// <summary>log-opt mode=non-blocking: output goes through a ring of <see cref="LogMaxBufferSize"/> bytes and is dropped when it is full.</summary>
+    public bool LogNonBlocking { get; init; }
+
+    public long LogMaxBufferSize { get; init; } = Logging.LogSettings.DefaultMaxBufferSize;
+
     public bool Tty { get; init; }
 
     public bool OpenStdin { get; init; }
@@ -69,6 +81,13 @@ public sealed record MonitorConfig
         Line(sb, "log-path", LogPath);
         Line(sb, "log-max-size", LogMaxSize.ToString(CultureInfo.InvariantCulture));
         Line(sb, "log-max-file", LogMaxFiles.ToString(CultureInfo.InvariantCulture));
+        if (Version >= 3)
+        {
+            Line(sb, "log-compress", LogCompress ? "1" : "0");
+            Line(sb, "log-mode", LogNonBlocking ? "non-blocking" : "blocking");
+            Line(sb, "log-max-buffer-size", LogMaxBufferSize.ToString(CultureInfo.InvariantCulture));
+        }
+
         Line(sb, "tty", Tty ? "1" : "0");
         Line(sb, "stdin", OpenStdin ? "1" : "0");
         Line(sb, "cgroup", CgroupPath);
@@ -108,10 +127,20 @@ public sealed record MonitorConfig
             LogPath = d.GetValueOrDefault("log-path", string.Empty),
             LogMaxSize = long.Parse(d.GetValueOrDefault("log-max-size", "-1"), CultureInfo.InvariantCulture),
             LogMaxFiles = int.Parse(d.GetValueOrDefault("log-max-file", "1"), CultureInfo.InvariantCulture),
+            LogCompress = d.GetValueOrDefault("log-compress") == "1",
+            LogNonBlocking = d.GetValueOrDefault("log-mode") == "non-blocking",
+            LogMaxBufferSize = long.Parse(d.GetValueOrDefault("log-max-buffer-size", "1000000"), CultureInfo.InvariantCulture),
             Tty = d.GetValueOrDefault("tty") == "1",
             OpenStdin = d.GetValueOrDefault("stdin") == "1",
             CgroupPath = d.GetValueOrDefault("cgroup", string.Empty),
         };
+    }
+
+    /// <summary>The oldest contract version that can describe these log settings (see the version list above).</summary>
+    public static int VersionFor(Logging.LogSettings log)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        return log.Driver.Name == "local" || log.Rotation.Compress || log.Mode == Logging.LogMode.NonBlocking ? 3 : 2;
     }
 
     private static void Line(StringBuilder sb, string key, string value)

@@ -16,6 +16,7 @@ public static class FuzzTargets
         ["hijack-head"] = HijackHeadTarget.Run,
         ["layer-tar"] = LayerTarTarget.Run,
         ["json-log"] = JsonLogTarget.Run,
+        ["local-log"] = LocalLogTarget.Run,
         ["go-template"] = GoTemplateTarget.Run,
         ["filters"] = FiltersTarget.Run,
     };
@@ -27,6 +28,7 @@ public static class FuzzTargets
         "hijack-head" => HijackHeadTarget.Seeds(),
         "layer-tar" => LayerTarTarget.Seeds(),
         "json-log" => JsonLogTarget.Seeds(),
+        "local-log" => LocalLogTarget.Seeds(),
         "go-template" => Texts("{{.Names}}", "table {{.ID}}\t{{.Image}}", "{{json .}}", "{{range .Mounts}}{{.Source}}:{{.Destination}} {{end}}", "{{index .Labels \"a\"}}", "{{if eq .State \"running\"}}up{{else}}down{{end}}", "{{printf \"%s-%d\" .Names 3}}", "{{with .Config}}{{.Image}}{{end}}", "{{$x := .ID}}{{$x}}", "{{- .ID -}}", "{{/* c */}}{{len .Mounts}}", "{{.Labels.a | printf \"%q\"}}"),
         "filters" => Texts("{\"label\":{\"a=b\":true}}", "{\"status\":[\"running\",\"exited\"]}", "{\"dangling\":{\"true\":true},\"until\":[\"10m\"]}", "{\"since\":[\"2025-01-01T00:00:00Z\"]}", "{\"until\":[\"1700000000.5\"]}", "{}", "{\"name\":[\"x\"]}"),
         _ => throw new ArgumentException($"no fuzz target {target}", nameof(target)),

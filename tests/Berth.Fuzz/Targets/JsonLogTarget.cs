@@ -45,7 +45,7 @@ public static class JsonLogTarget
 
     private static void Read(string path, LogReadOptions options)
     {
-        var entries = JsonLogReader.ReadAsync(path, options, Task.CompletedTask, CancellationToken.None).GetAsyncEnumerator();
+        var entries = LogFileReader.ReadAsync(path, JsonFileFormat.Instance, options, Task.CompletedTask, CancellationToken.None).GetAsyncEnumerator();
         try
         {
             while (entries.MoveNextAsync().AsTask().GetAwaiter().GetResult())

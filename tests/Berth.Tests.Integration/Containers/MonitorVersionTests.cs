@@ -49,9 +49,9 @@ public sealed class MonitorVersionTests(MonitorVersionDaemon fixture) : IClassFi
     {
         var id = await _d.DockerOkAsync("run", "-d", "busybox", "sleep", "600");
         var pid = await _d.DockerOkAsync("inspect", "-f", "{{.State.Pid}}", id);
-        var message = $"container {id} is run by a monitor of version 3, and this berth speaks versions 1 to 2 only: manage it with the berthd that started it, or upgrade this one";
+        var message = $"container {id} is run by a monitor of version 4, and this berth speaks versions 1 to 3 only: manage it with the berthd that started it, or upgrade this one";
 
-        await RestartWithConfigAsync(id, c => "version=3\n" + WithoutVersion(c));
+        await RestartWithConfigAsync(id, c => "version=4\n" + WithoutVersion(c));
 
         Assert.Contains(message, _d.Log, StringComparison.Ordinal);
         Assert.Equal("exited 255", await _d.DockerOkAsync("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", id));

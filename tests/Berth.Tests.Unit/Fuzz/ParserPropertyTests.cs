@@ -64,6 +64,37 @@ public sealed class ParserPropertyTests
     }
 
     [Fact]
+    public void Local_log_records_read_back_as_written()
+    {
+        var partial = Gen.Select(Gen.Bool, Gen.Char["0123456789abcdef"].Array[0, 64], Gen.Int).Select((last, id, ordinal) => (PartialLogMetadata?)new PartialLogMetadata(last, new string(id), ordinal));
+        var metadata = Gen.Frequency((3, Gen.Const((PartialLogMetadata?)null)), (1, partial));
+        Gen.Select(Gen.Byte.Array[0, 300], Gen.Bool, Gen.Long, metadata).Sample((line, stderr, nanos, meta) =>
+        {
+            var buffer = new byte[LocalLogCodec.MaxEncodedLength(line.Length)];
+            var n = LocalLogCodec.Encode(buffer, stderr ? OutputStream.Stderr : OutputStream.Stdout, line, nanos, meta);
+            Assert.Equal(n, LocalLogCodec.FrameLength(buffer.AsSpan(0, n)));
+            Assert.True(LocalLogCodec.TryDecode(buffer.AsSpan(4, n - 8), out var e));
+            Assert.Equal(stderr ? "stderr" : "stdout", Encoding.ASCII.GetString(e.Source));
+            Assert.Equal(nanos, e.TimeNano);
+            Assert.Equal(line, e.Line.ToArray());
+            Assert.Equal(meta is not null, e.Partial);
+            if (meta is { } m)
+            {
+                Assert.True(e.HasMetadata);
+                Assert.Equal(m.Last, e.Last);
+                Assert.Equal(m.Id, Encoding.ASCII.GetString(e.PartialId));
+                Assert.Equal(m.Ordinal, e.Ordinal);
+            }
+
+            // Whatever else the reader is given, it never fails.
+            var output = new ArrayBufferWriter<byte>();
+            _ = LocalLogFormat.Instance.TryDecode(buffer.AsSpan(0, n), output, out _, out _);
+        });
+
+        Gen.Byte.Array[0, 400].Sample(LocalLogTarget.Run, iter: 200);
+    }
+
+    [Fact]
     public void Filters_refuse_bad_input_only_with_dockers_error()
     {
         Text("{}[]\":,truefalse label=a b-_.0123456789smhZT", 60).Sample(s => FiltersTarget.Run(Encoding.UTF8.GetBytes(s)), iter: 3000);

@@ -38,7 +38,7 @@ public sealed class MonitorFilesTests
         var old = MonitorConfig.Parse(previous);
         Assert.Equal((1, "abc", "/usr/sbin/runc", true, "/berth/abc"), (old.Version, old.Id, old.RuntimePath, old.Tty, old.CgroupPath));
 
-        foreach (var v in new[] { "3", "0", "x", "" })
+        foreach (var v in new[] { "4", "0", "x", "" })
         {
             var e = Assert.Throws<MonitorVersionException>(() => MonitorConfig.Parse($"version={v}\n" + previous));
             Assert.Equal($"container abc is run by a monitor of version {v}, and this berth speaks versions 1 to {MonitorConfig.CurrentVersion} only: manage it with the berthd that started it, or upgrade this one", e.Message);

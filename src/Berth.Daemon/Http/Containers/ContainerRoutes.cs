@@ -226,6 +226,7 @@ public static class ContainerRoutes
             Until = QueryValues.String(q, "until") is { } u && u != "0" ? TimeFilter.Parse(u, now) : null,
         };
         var timestamps = QueryValues.Bool(q, "timestamps");
+        var details = QueryValues.Bool(q, "details");
         var logs = svc.ReadLogsAsync(c.Id, options, ctx.RequestAborted);
 
         ctx.Response.StatusCode = StatusCodes.Status200OK;
@@ -234,7 +235,7 @@ public static class ContainerRoutes
         await ctx.Response.Body.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
         try
         {
-            await WriteLogEntriesAsync(ctx.Response.BodyWriter, logs, multiplexed: !c.Config.Tty, timestamps, ctx.RequestAborted).ConfigureAwait(false);
+            await WriteLogEntriesAsync(ctx.Response.BodyWriter, logs, multiplexed: !c.Config.Tty, timestamps, details, ctx.RequestAborted).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
         {
@@ -247,7 +248,12 @@ public static class ContainerRoutes
     /// big log costs one write per chunk, not one per line, and a follower still sees each
     /// line as soon as it is read.
     /// </summary>
-    private static async Task WriteLogEntriesAsync(System.IO.Pipelines.PipeWriter output, IAsyncEnumerable<LogEntry> logs, bool multiplexed, bool timestamps, CancellationToken cancellationToken)
+    /// <remarks>
+    /// details: dockerd puts each entry's attributes ("k=v,..." from the labels/env/tag log-opts)
+    /// and a space before the line; Berth's entries carry none, so it is the space alone, as
+    /// dockerd writes for a container without those options.
+    /// </remarks>
+    private static async Task WriteLogEntriesAsync(System.IO.Pipelines.PipeWriter output, IAsyncEnumerable<LogEntry> logs, bool multiplexed, bool timestamps, bool details, CancellationToken cancellationToken)
     {
         const int FlushThreshold = 256 * 1024;
         var pending = 0;
@@ -274,6 +280,11 @@ public static class ContainerRoutes
                 if (timestamps)
                 {
                     stampLength = Encoding.ASCII.GetBytes(WireTime.FormatFixed(entry.Time) + " ", stamp);
+                }
+
+                if (details)
+                {
+                    stamp[stampLength++] = (byte)' ';
                 }
 
                 var length = stampLength + entry.Line.Length;

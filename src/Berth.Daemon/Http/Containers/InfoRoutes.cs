@@ -50,7 +50,7 @@ public static class InfoRoutes
             Images = services.GetService<Berth.Images.ImageService>()?.List(new Berth.Images.ImageListOptions()).Count ?? 0,
             Driver = "overlay2",
             DriverStatus = DriverStatus(options.DataRoot),
-            Plugins = new Wire.PluginsInfo(["local"], ["bridge", "host", "none"], null, ["json-file", "none"]),
+            Plugins = new Wire.PluginsInfo(["local"], ["bridge", "host", "none"], null, ["json-file", "local", "none"]),
             Debug = options.LogLevel == "debug",
             NFd = CountFds(),
             NGoroutines = ThreadCount(),
