@@ -273,7 +273,11 @@ public sealed partial class ContainerService
                 ["exitCode"] = exit.ExitCode.ToString(CultureInfo.InvariantCulture),
                 ["execDuration"] = ((long)Math.Max(0, duration.TotalSeconds)).ToString(CultureInfo.InvariantCulture),
             });
-            c = Commit(await ReleaseNetworkAsync(c).ConfigureAwait(false));
+            // A --rm container's stopped record would be deleted a moment later (below): it is not
+            // written. Whatever stops the removal, a restart removes every AutoRemove record it
+            // finds, running or not (InitializeAsync), so the record on disk never needs the exit.
+            var removing = !restart && c.HostConfig.AutoRemove && !entry.ManualRestart;
+            c = Commit(await ReleaseNetworkAsync(c).ConfigureAwait(false), persist: !removing);
             entry.RecordExit(exit.ExitCode);
         }
         finally

@@ -145,6 +145,38 @@ public sealed class HttpEdgeTests(InProcessDaemon daemon) : IClassFixture<InProc
     }
 
     [Fact]
+    public async Task Logs_without_follow_put_consecutive_lines_of_a_stream_in_one_frame_and_a_follower_gets_a_frame_per_line()
+    {
+        var image = await LoadAsync("comp-logframes:1");
+        var id = await CreateAsync($"{{\"Image\":\"{image}\",\"Cmd\":[\"sh\",\"-c\",\"echo a; echo b; echo c >&2; echo d >&2; echo e\"],\"HostConfig\":{{\"NetworkMode\":\"none\"}}}}");
+        var wait = Http.PostJsonAsync($"/v1.50/containers/{id}/wait?condition=next-exit");
+        Assert.Equal(HttpStatusCode.NoContent, (await Http.PostJsonAsync($"/v1.50/containers/{id}/start")).Status);
+        Assert.Equal(0, (await wait.WaitAsync(HangGuard)).Body!["StatusCode"]!.GetValue<int>());
+
+        // Same bytes either way; only the framing differs (the docker CLI writes each frame
+        // with one system call, so a bulk read merges lines).
+        Assert.Equal([(1, "a\nb\n"), (2, "c\nd\n"), (1, "e\n")], await FramesAsync($"/v1.50/containers/{id}/logs?stdout=1&stderr=1"));
+        Assert.Equal([(1, "a\n"), (1, "b\n"), (2, "c\n"), (2, "d\n"), (1, "e\n")], await FramesAsync($"/v1.50/containers/{id}/logs?stdout=1&stderr=1&follow=1"));
+        Assert.Equal([(2, "c\nd\n")], await FramesAsync($"/v1.50/containers/{id}/logs?stderr=1"));
+    }
+
+    private async Task<List<(int Stream, string Payload)>> FramesAsync(string path)
+    {
+        using var response = await Http.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var bytes = await response.Content.ReadAsByteArrayAsync().WaitAsync(HangGuard);
+        var frames = new List<(int, string)>();
+        for (var at = 0; at < bytes.Length;)
+        {
+            var length = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(at + 4));
+            frames.Add((bytes[at], Encoding.UTF8.GetString(bytes, at + 8, length)));
+            at += 8 + length;
+        }
+
+        return frames;
+    }
+
+    [Fact]
     public async Task Attach_is_hijacked_and_carries_stdin_and_stdout()
     {
         var image = await LoadAsync("comp-attach:1");

@@ -234,6 +234,31 @@ public sealed class ContainerServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_auto_remove_container_is_not_recorded_stopped_and_a_daemon_gone_before_its_removal_removes_it_at_start()
+    {
+        var id = await CreateAsync(hc: new HostConfig { NetworkMode = "none", AutoRemove = true });
+        await Svc.StartAsync(id, CancellationToken.None);
+        _f.Runtime.Process(id).Write(OutputStream.Stdout, "hi\n");
+
+        // A reader of its log holds the removal back (it waits for attached streams to drain).
+        var reader = Svc.ReadLogsAsync(id, new LogReadOptions { Stdout = true, Stderr = true }, CancellationToken.None).GetAsyncEnumerator();
+        Assert.True(await reader.MoveNextAsync());
+        _f.Runtime.Process(id).ExitWith(0);
+        await Eventually(() => Svc.Get(id).State.Status == "exited", "exited");
+
+        // The stopped state is not written (the removal that follows deletes the record): the
+        // record on disk still says running...
+        var record = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(_f.Options.ContainersRoot, id, "config.v2.json")))!;
+        Assert.True(record["State"]!["Running"]!.GetValue<bool>());
+
+        // ...and a daemon that stops before the removal ran removes the container at its next start.
+        var svc = await _f.RestartDaemonAsync();
+        Assert.Null(svc.Snapshot.Find(id));
+        await Eventually(() => !Directory.Exists(Path.Combine(_f.Options.ContainersRoot, id)), "container directory removed");
+        await reader.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Remove_answers_before_the_clean_up_and_the_name_is_free_at_once()
     {
         var id = await CreateAsync("reused");

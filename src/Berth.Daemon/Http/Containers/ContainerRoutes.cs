@@ -235,79 +235,11 @@ public static class ContainerRoutes
         await ctx.Response.Body.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
         try
         {
-            await WriteLogEntriesAsync(ctx.Response.BodyWriter, logs, multiplexed: !c.Config.Tty, timestamps, details, ctx.RequestAborted).ConfigureAwait(false);
+            await LogStreamWriter.WriteAsync(ctx.Response.BodyWriter, logs, multiplexed: !c.Config.Tty, timestamps, details, mergeFrames: !options.Follow, ctx.RequestAborted).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
         {
         }
-    }
-
-    /// <summary>
-    /// Frames log entries straight into the response pipe and flushes only when the reader has
-    /// nothing ready (it reads the file in large chunks) or a lot is buffered: reading back a
-    /// big log costs one write per chunk, not one per line, and a follower still sees each
-    /// line as soon as it is read.
-    /// </summary>
-    /// <remarks>
-    /// details: dockerd puts each entry's attributes ("k=v,..." from the labels/env/tag log-opts)
-    /// and a space before the line; Berth's entries carry none, so it is the space alone, as
-    /// dockerd writes for a container without those options.
-    /// </remarks>
-    private static async Task WriteLogEntriesAsync(System.IO.Pipelines.PipeWriter output, IAsyncEnumerable<LogEntry> logs, bool multiplexed, bool timestamps, bool details, CancellationToken cancellationToken)
-    {
-        const int FlushThreshold = 256 * 1024;
-        var pending = 0;
-        var stamp = new byte[48];
-        var e = logs.GetAsyncEnumerator(cancellationToken);
-        await using (e.ConfigureAwait(false))
-        {
-            while (true)
-            {
-                var next = e.MoveNextAsync();
-                if (!next.IsCompleted && pending > 0)
-                {
-                    await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-                    pending = 0;
-                }
-
-                if (!await next.ConfigureAwait(false))
-                {
-                    break;
-                }
-
-                var entry = e.Current;
-                var stampLength = 0;
-                if (timestamps)
-                {
-                    stampLength = Encoding.ASCII.GetBytes(WireTime.FormatFixed(entry.Time) + " ", stamp);
-                }
-
-                if (details)
-                {
-                    stamp[stampLength++] = (byte)' ';
-                }
-
-                var length = stampLength + entry.Line.Length;
-                var header = multiplexed ? Berth.Api.Streams.StdCopy.HeaderSize : 0;
-                var span = output.GetSpan(header + length);
-                if (multiplexed)
-                {
-                    Berth.Api.Streams.StdCopy.WriteHeader(span, entry.Stream == OutputStream.Stderr ? Berth.Api.Streams.StdStream.Stderr : Berth.Api.Streams.StdStream.Stdout, length);
-                }
-
-                stamp.AsSpan(0, stampLength).CopyTo(span[header..]);
-                entry.Line.Span.CopyTo(span[(header + stampLength)..]);
-                output.Advance(header + length);
-                pending += header + length;
-                if (pending >= FlushThreshold)
-                {
-                    await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-                    pending = 0;
-                }
-            }
-        }
-
-        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The attach query of POST /attach and GET /attach/ws.</summary>
