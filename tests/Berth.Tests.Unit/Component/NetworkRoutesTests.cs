@@ -165,7 +165,7 @@ public sealed class NetworkRoutesTests(InProcessDaemon daemon) : IClassFixture<I
         await AssertErrorAsync(HttpMethod.Post, "/v1.50/networks/bridge/connect", """{"Container":"err-conn-c","EndpointConfig":{"Aliases":["x"]}}""", HttpStatusCode.Forbidden, "endpoint with name err-conn-c already exists in network bridge");
         await AssertErrorAsync(HttpMethod.Post, "/v1.50/networks/err-conn/connect", """{"Container":"err-conn-c","EndpointConfig":{"IPAMConfig":{"IPv4Address":"10.99.0.1"}}}""", HttpStatusCode.BadRequest, "Invalid address 10.99.0.1: It does not belong to any of this network's subnets");
         await AssertErrorAsync(HttpMethod.Post, "/v1.50/networks/host/connect", """{"Container":"err-conn-c"}""", HttpStatusCode.Forbidden, "container cannot be disconnected from host network or connected to host network");
-        await AssertErrorAsync(HttpMethod.Post, "/v1.50/networks/err-conn/connect", null, HttpStatusCode.BadRequest, "network connect: no container given");
+        await AssertErrorAsync(HttpMethod.Post, "/v1.50/networks/err-conn/connect", null, HttpStatusCode.BadRequest, "invalid name or ID supplied: \"\"");
 
         await StopAsync(id);
         Assert.Equal(HttpStatusCode.NoContent, (await Http.SendAsync(HttpMethod.Delete, "/v1.50/networks/err-conn")).Status);
