@@ -48,6 +48,15 @@ public sealed partial class ContainerService
         return items;
     }
 
+    /// <summary>docker inspect: the record, its writable layer, its exec IDs and (when asked) its sizes.</summary>
+    public async Task<ContainerInspection> InspectAsync(string idOrName, bool size, CancellationToken cancellationToken)
+    {
+        var c = Get(idOrName);
+        var rw = size ? SizeRw(c.Id) : (long?)null;
+        var rootSize = rw is { } n ? n + await ImageSizeAsync(c.ImageId, cancellationToken).ConfigureAwait(false) : (long?)null;
+        return new ContainerInspection(c, RootfsOf(c.Id), ExecIdsOf(c.Id), rw, rootSize);
+    }
+
     /// <summary>Unpacked size of an image (0 when it is gone): SizeRootFs is the image plus the writable layer.</summary>
     public async Task<long> ImageSizeAsync(string imageId, CancellationToken cancellationToken)
     {

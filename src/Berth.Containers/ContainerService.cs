@@ -16,7 +16,7 @@ namespace Berth.Containers;
 /// and then published in the <see cref="ContainerStore"/> snapshot that list and inspect read.
 /// The OS is behind <see cref="IContainerRuntime"/> and images behind <see cref="IContainerImages"/>.
 /// </summary>
-public sealed partial class ContainerService : IAsyncDisposable
+public sealed partial class ContainerService : IContainerLifecycle, IContainerCreator, IContainerExec, IContainerArchive, IContainerCommit, IContainerStreams, IContainerQueries, IAsyncDisposable
 {
     private readonly ContainerStore _store;
     private readonly IContainerRuntime _runtime;

@@ -56,9 +56,17 @@ public static partial class ContainersModule
             Volumes = sp.GetRequiredService<Berth.Volumes.VolumeService>(),
             Networks = sp.GetRequiredService<Berth.Networking.NetworkService>(),
         });
+        // Each route group sees only its backend interface.
+        services.AddSingleton<IContainerLifecycle>(sp => sp.GetRequiredService<ContainerService>());
+        services.AddSingleton<IContainerCreator>(sp => sp.GetRequiredService<ContainerService>());
+        services.AddSingleton<IContainerExec>(sp => sp.GetRequiredService<ContainerService>());
+        services.AddSingleton<IContainerArchive>(sp => sp.GetRequiredService<ContainerService>());
+        services.AddSingleton<IContainerCommit>(sp => sp.GetRequiredService<ContainerService>());
+        services.AddSingleton<IContainerStreams>(sp => sp.GetRequiredService<ContainerService>());
+        services.AddSingleton<IContainerQueries>(sp => sp.GetRequiredService<ContainerService>());
         services.AddSingleton<Berth.Networking.IContainerNetworkConnector>(sp => new ContainerNetworkConnector(sp.GetRequiredService<ContainerService>()));
-        services.AddSingleton<Berth.Volumes.IVolumeUsage>(sp => new ContainerVolumeUsage(sp.GetRequiredService<ContainerService>()));
-        services.AddSingleton<IImageUsage>(sp => new ContainerImageUsage(sp.GetRequiredService<ContainerService>()));
+        services.AddSingleton<Berth.Volumes.IVolumeUsage>(sp => new ContainerVolumeUsage(sp.GetRequiredService<IContainerQueries>()));
+        services.AddSingleton<IImageUsage>(sp => new ContainerImageUsage(sp.GetRequiredService<IContainerQueries>()));
     }
 
     /// <summary>daemon.json runtimes may name a binary on PATH; the runtime wants absolute paths.</summary>
