@@ -20,7 +20,7 @@ namespace Berth.Tests.Unit.Component;
 /// bridge and no nftables. Images, volumes, containers and their stores are the real services
 /// on a temporary data-root.
 /// </summary>
-public sealed class InProcessDaemon : IAsyncLifetime
+public class InProcessDaemon : IAsyncLifetime
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly string _netns = "berth-comp-" + Guid.NewGuid().ToString("N")[..8];
@@ -58,6 +58,7 @@ public sealed class InProcessDaemon : IAsyncLifetime
                 sp.GetRequiredService<EventBus>(),
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("Berth.Networking")));
+            ReplaceServices(services);
         }, _stop.Token));
 
         Http = CreateHttpClient(SocketPath);
@@ -90,6 +91,11 @@ public sealed class InProcessDaemon : IAsyncLifetime
 
             await Task.Delay(20);
         }
+    }
+
+    /// <summary>A fixture that fakes more than the OS (one route group's backend, say) registers its fakes here.</summary>
+    protected virtual void ReplaceServices(IServiceCollection services)
+    {
     }
 
     public async Task DisposeAsync()
