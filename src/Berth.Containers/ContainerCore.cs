@@ -61,7 +61,10 @@ internal sealed partial class ContainerCore
     /// <summary>The volume service; null (component tests) refuses volume mounts with NotImplemented.</summary>
     public VolumeService? Volumes { get; }
 
-    /// <summary>The network service; null (unit tests) gives every container "none" (or host, or another's namespace).</summary>
+    /// <summary>
+    /// The networking service. Null only in component tests without a kernel network: then the
+    /// default bridge becomes an isolated namespace with loopback only and user networks do not exist.
+    /// </summary>
     public NetworkService? Networks { get; }
 
     /// <summary>Cancelled at daemon shutdown: exit watchers, pending restarts and background work stop.</summary>

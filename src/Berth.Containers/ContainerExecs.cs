@@ -288,6 +288,7 @@ internal sealed partial class ContainerExecs : ContainerOwner, IContainerExec
 
         await session.ResizeAsync(height, width, cancellationToken).ConfigureAwait(false);
     }
+
     /// <summary>Daemon shutdown: the collector's loop ends.</summary>
     public void StopCollector() => _execCollector.Dispose();
 
