@@ -4,7 +4,7 @@ using Berth.Networking.Model;
 namespace Berth.Containers;
 
 /// <summary>POST /networks/{id}/connect and /disconnect carried out by the container service, so the container's record follows.</summary>
-public sealed class ContainerNetworkConnector(ContainerService containers) : IContainerNetworkConnector
+internal sealed class ContainerNetworkConnector(ContainerNetworking containers) : IContainerNetworkConnector
 {
     public Task ConnectAsync(string container, string network, EndpointRequest endpoint, CancellationToken cancellationToken) =>
         containers.ConnectNetworkAsync(container, network, endpoint, cancellationToken);

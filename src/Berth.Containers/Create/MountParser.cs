@@ -7,7 +7,7 @@ namespace Berth.Containers.Create;
 /// <summary>
 /// Turns -v binds, --mount specs and --tmpfs into the container's mount points. Volume mounts come
 /// out with only a name (empty: anonymous); the container service resolves them with the volume
-/// service (ContainerService.Volumes.cs).
+/// owner (ContainerVolumes.cs).
 /// </summary>
 public static class MountParser
 {

@@ -59,20 +59,27 @@ public static partial class ContainersModule
             Warn = message => LogRuntimeWarning(sp.GetRequiredService<ILoggerFactory>().CreateLogger("Berth.Runtime"), message),
         }));
         services.AddSingleton<IContainerImages>(sp => new ImageServiceImages(sp.GetRequiredService<ImageService>()));
-        services.AddSingleton(sp => new ContainerService(
+        services.AddSingleton(sp => new ContainerEngine(
             sp.GetRequiredService<ContainerServiceOptions>(),
             sp.GetRequiredService<IContainerRuntime>(),
             sp.GetRequiredService<IContainerImages>(),
             sp.GetRequiredService<Berth.Core.Events.EventBus>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<ContainerService>>())
-        {
-            Volumes = sp.GetRequiredService<Berth.Volumes.VolumeService>(),
-            Networks = sp.GetRequiredService<Berth.Networking.NetworkService>(),
-        });
-        services.AddSingleton<Berth.Networking.IContainerNetworkConnector>(sp => new ContainerNetworkConnector(sp.GetRequiredService<ContainerService>()));
-        services.AddSingleton<Berth.Volumes.IVolumeUsage>(sp => new ContainerVolumeUsage(sp.GetRequiredService<ContainerService>()));
-        services.AddSingleton<IImageUsage>(sp => new ContainerImageUsage(sp.GetRequiredService<ContainerService>()));
+            sp.GetRequiredService<ILogger<ContainerEngine>>(),
+            sp.GetRequiredService<Berth.Volumes.VolumeService>(),
+            sp.GetRequiredService<Berth.Networking.NetworkService>()));
+
+        // Each route group sees only its backend interface; the engine's owners implement them.
+        services.AddSingleton<IContainerLifecycle>(sp => sp.GetRequiredService<ContainerEngine>().Lifecycle);
+        services.AddSingleton<IContainerCreator>(sp => sp.GetRequiredService<ContainerEngine>().Creator);
+        services.AddSingleton<IContainerExec>(sp => sp.GetRequiredService<ContainerEngine>().Exec);
+        services.AddSingleton<IContainerArchive>(sp => sp.GetRequiredService<ContainerEngine>().Archive);
+        services.AddSingleton<IContainerCommit>(sp => sp.GetRequiredService<ContainerEngine>().Commits);
+        services.AddSingleton<IContainerStreams>(sp => sp.GetRequiredService<ContainerEngine>().Streams);
+        services.AddSingleton<IContainerQueries>(sp => sp.GetRequiredService<ContainerEngine>().Queries);
+        services.AddSingleton<Berth.Networking.IContainerNetworkConnector>(sp => sp.GetRequiredService<ContainerEngine>().NetworkConnector);
+        services.AddSingleton<Berth.Volumes.IVolumeUsage>(sp => new ContainerVolumeUsage(sp.GetRequiredService<IContainerQueries>()));
+        services.AddSingleton<IImageUsage>(sp => new ContainerImageUsage(sp.GetRequiredService<IContainerQueries>()));
     }
 
     /// <summary>daemon.json runtimes may name a binary on PATH; the runtime wants absolute paths.</summary>
@@ -115,7 +122,7 @@ public static partial class ContainersModule
 
     /// <summary>Restores containers after a daemon restart (live restore) and starts the restart manager.</summary>
     public static Task StartAsync(IServiceProvider services, CancellationToken cancellationToken) =>
-        services.GetRequiredService<ContainerService>().InitializeAsync(cancellationToken);
+        services.GetRequiredService<ContainerEngine>().InitializeAsync(cancellationToken);
 
     /// <summary>
     /// What to run once the server has stopped. Resolved up front: by then the host has disposed
@@ -123,7 +130,7 @@ public static partial class ContainersModule
     /// </summary>
     public static Func<Task> ShutdownStep(IServiceProvider services)
     {
-        var containers = services.GetRequiredService<ContainerService>();
+        var containers = services.GetRequiredService<ContainerEngine>();
         return containers.ShutdownAsync;
     }
 

@@ -22,7 +22,7 @@ namespace Berth.Tests.Unit.Component;
 /// memory). Images, volumes, containers, networks and their stores are the real services on a
 /// temporary data-root.
 /// </summary>
-public sealed class InProcessDaemon : IAsyncLifetime
+public class InProcessDaemon : IAsyncLifetime
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly string _name = "berth-comp-" + Guid.NewGuid().ToString("N")[..8];
@@ -60,6 +60,7 @@ public sealed class InProcessDaemon : IAsyncLifetime
                 sp.GetRequiredService<EventBus>(),
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("Berth.Networking")));
+            ReplaceServices(services);
         }, _stop.Token));
 
         Http = CreateHttpClient(SocketPath);
@@ -92,6 +93,11 @@ public sealed class InProcessDaemon : IAsyncLifetime
 
             await Task.Delay(20);
         }
+    }
+
+    /// <summary>A fixture that fakes more than the OS (one route group's backend, say) registers its fakes here.</summary>
+    protected virtual void ReplaceServices(IServiceCollection services)
+    {
     }
 
     public async Task DisposeAsync()

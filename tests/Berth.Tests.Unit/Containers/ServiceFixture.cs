@@ -5,7 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Berth.Tests.Unit.Containers;
 
-/// <summary>A container service over the fake runtime and images, with its own temp data root and a fake clock.</summary>
+/// <summary>A container engine over the fake runtime and images, with its own temp data root and a fake clock.</summary>
 public sealed class ServiceFixture : IAsyncDisposable
 {
     public ServiceFixture(bool liveRestore = true)
@@ -37,12 +37,12 @@ public sealed class ServiceFixture : IAsyncDisposable
 
     public ContainerServiceOptions Options { get; }
 
-    public ContainerService Service { get; private set; }
+    public ContainerEngine Service { get; private set; }
 
-    public ContainerService NewService() => new(Options, Runtime, Images, Events, Time, NullLogger<ContainerService>.Instance);
+    public ContainerEngine NewService() => new(Options, Runtime, Images, Events, Time, NullLogger<ContainerEngine>.Instance);
 
     /// <summary>Simulates a daemon restart: a new service on the same data root and runtime.</summary>
-    public async Task<ContainerService> RestartDaemonAsync()
+    public async Task<ContainerEngine> RestartDaemonAsync()
     {
         await Service.DisposeAsync();
         Service = NewService();

@@ -18,14 +18,14 @@ public static class ArchiveRoutes
         api.MapPut("/containers/{id}/archive", PutAsync);
     }
 
-    private static async Task<IResult> HeadAsync(HttpContext ctx, ContainerService svc, string id)
+    private static async Task<IResult> HeadAsync(HttpContext ctx, IContainerArchive svc, string id)
     {
         var stat = await svc.StatPathAsync(id, RequiredPath(ctx), ctx.RequestAborted).ConfigureAwait(false);
         ctx.Response.Headers[StatHeader] = Encode(stat);
         return Results.Ok();
     }
 
-    private static async Task GetAsync(HttpContext ctx, ContainerService svc, string id)
+    private static async Task GetAsync(HttpContext ctx, IContainerArchive svc, string id)
     {
         await svc.GetArchiveAsync(id, RequiredPath(ctx), stat =>
         {
@@ -35,7 +35,7 @@ public static class ArchiveRoutes
         }, ctx.RequestAborted).ConfigureAwait(false);
     }
 
-    private static async Task<IResult> PutAsync(HttpContext ctx, ContainerService svc, string id)
+    private static async Task<IResult> PutAsync(HttpContext ctx, IContainerArchive svc, string id)
     {
         await svc.PutArchiveAsync(id, RequiredPath(ctx), ctx.Request.Body, QueryValues.Bool(ctx.Request, "noOverwriteDirNonDir"), QueryValues.Bool(ctx.Request, "copyUIDGID"), ctx.RequestAborted).ConfigureAwait(false);
         return Results.Ok();

@@ -15,7 +15,7 @@ public static class CommitExportRoutes
         api.MapGet("/containers/{id}/export", ExportAsync);
     }
 
-    private static async Task CommitAsync(HttpContext ctx, ContainerService containers, ImageService images)
+    private static async Task CommitAsync(HttpContext ctx, IContainerCommit containers, ImageService images)
     {
         var q = ctx.Request;
         var id = QueryValues.String(q, "container") ?? throw BerthException.Invalid("No container specified");
@@ -53,7 +53,7 @@ public static class CommitExportRoutes
         await ContainerRoutes.WriteJsonAsync(ctx, new Berth.Api.Exec.IdResponse(imageId), Berth.Api.Json.ContainersJsonContext.Default.IdResponse).ConfigureAwait(false);
     }
 
-    private static async Task ExportAsync(HttpContext ctx, ContainerService containers, string id)
+    private static async Task ExportAsync(HttpContext ctx, IContainerArchive containers, string id)
     {
         var c = containers.Get(id);
         ctx.Response.ContentType = "application/x-tar";

@@ -13,7 +13,7 @@ using Wire = Berth.Api.Containers;
 
 namespace Berth.Daemon.Http.Containers;
 
-/// <summary>The /containers routes: a flat table over <see cref="ContainerService"/>; wire mapping in <see cref="ContainerMapper"/>.</summary>
+/// <summary>The /containers routes: a flat table over the container backends (<see cref="IContainerLifecycle"/>, <see cref="IContainerCreator"/>, <see cref="IContainerStreams"/>, <see cref="IContainerQueries"/>); wire mapping in <see cref="ContainerMapper"/>.</summary>
 public static class ContainerRoutes
 {
     public static void Map(IEndpointRouteBuilder api)
@@ -44,7 +44,7 @@ public static class ContainerRoutes
 
     private static IResult NotImplemented(string message) => throw BerthException.NotImplemented(message);
 
-    private static async Task CreateAsync(HttpContext ctx, ContainerService svc)
+    private static async Task CreateAsync(HttpContext ctx, IContainerCreator svc)
     {
         var body = await ReadJsonAsync(ctx, ContainersJsonContext.Default.ContainerCreateRequest).ConfigureAwait(false)
             ?? throw BerthException.Invalid("config cannot be empty in order to create a container");
@@ -55,7 +55,7 @@ public static class ContainerRoutes
         await WriteJsonAsync(ctx, new Wire.ContainerCreateResponse(result.Id, result.Warnings), ContainersJsonContext.Default.ContainerCreateResponse).ConfigureAwait(false);
     }
 
-    private static async Task ListAsync(HttpContext ctx, ContainerService svc, TimeProvider time)
+    private static async Task ListAsync(HttpContext ctx, IContainerQueries svc, TimeProvider time)
     {
         var q = ctx.Request;
         var options = new ContainerListOptions
@@ -71,12 +71,10 @@ public static class ContainerRoutes
         await WriteJsonAsync(ctx, list, ContainersJsonContext.Default.ListContainerSummary).ConfigureAwait(false);
     }
 
-    private static async Task Inspect(HttpContext ctx, ContainerService svc, string id)
+    private static async Task Inspect(HttpContext ctx, IContainerQueries svc, string id)
     {
-        var c = svc.Get(id);
-        var size = QueryValues.Bool(ctx.Request, "size") ? svc.SizeRw(c.Id) : (long?)null;
-        var rootSize = size is { } rw ? rw + await svc.ImageSizeAsync(c.ImageId, ctx.RequestAborted).ConfigureAwait(false) : (long?)null;
-        var body = ContainerMapper.ToInspect(c, svc.RootfsOf(c.Id), svc.ExecIdsOf(c.Id), size, rootSize);
+        var i = await svc.InspectAsync(id, QueryValues.Bool(ctx.Request, "size"), ctx.RequestAborted).ConfigureAwait(false);
+        var body = ContainerMapper.ToInspect(i.Container, i.Rootfs, i.ExecIds, i.SizeRw, i.SizeRootFs);
         var shaped = ContainerMapper.ShapeInspect(body, ctx.Items[ApiVersionMiddleware.VersionKey] as string ?? Berth.Api.ApiVersions.Current);
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -91,7 +89,7 @@ public static class ContainerRoutes
         await ctx.Response.BodyWriter.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
     }
 
-    private static async Task StartAsync(HttpContext ctx, ContainerService svc, string id)
+    private static async Task StartAsync(HttpContext ctx, IContainerLifecycle svc, string id)
     {
         if (QueryValues.String(ctx.Request, "checkpoint") is not null)
         {
@@ -102,50 +100,50 @@ public static class ContainerRoutes
         ctx.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    private static async Task StopAsync(HttpContext ctx, ContainerService svc, string id)
+    private static async Task StopAsync(HttpContext ctx, IContainerLifecycle svc, string id)
     {
         await svc.StopAsync(id, QueryValues.Int(ctx.Request, "t"), QueryValues.String(ctx.Request, "signal"), CancellationToken.None).ConfigureAwait(false);
         ctx.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    private static async Task RestartAsync(HttpContext ctx, ContainerService svc, string id)
+    private static async Task RestartAsync(HttpContext ctx, IContainerLifecycle svc, string id)
     {
         await svc.RestartAsync(id, QueryValues.Int(ctx.Request, "t"), QueryValues.String(ctx.Request, "signal"), CancellationToken.None).ConfigureAwait(false);
         ctx.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    private static async Task KillAsync(HttpContext ctx, ContainerService svc, string id)
+    private static async Task KillAsync(HttpContext ctx, IContainerLifecycle svc, string id)
     {
         await svc.KillAsync(id, QueryValues.String(ctx.Request, "signal"), CancellationToken.None).ConfigureAwait(false);
         ctx.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    private static async Task PauseAsync(HttpContext ctx, ContainerService svc, string id)
+    private static async Task PauseAsync(HttpContext ctx, IContainerLifecycle svc, string id)
     {
         await svc.PauseAsync(id, ctx.RequestAborted).ConfigureAwait(false);
         ctx.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    private static async Task UnpauseAsync(HttpContext ctx, ContainerService svc, string id)
+    private static async Task UnpauseAsync(HttpContext ctx, IContainerLifecycle svc, string id)
     {
         await svc.UnpauseAsync(id, ctx.RequestAborted).ConfigureAwait(false);
         ctx.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    private static async Task RenameAsync(HttpContext ctx, ContainerService svc, string id)
+    private static async Task RenameAsync(HttpContext ctx, IContainerLifecycle svc, string id)
     {
         await svc.RenameAsync(id, ContainerNameRules.ForRename(QueryValues.String(ctx.Request, "name")), ctx.RequestAborted).ConfigureAwait(false);
         ctx.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    private static async Task UpdateAsync(HttpContext ctx, ContainerService svc, string id)
+    private static async Task UpdateAsync(HttpContext ctx, IContainerLifecycle svc, string id)
     {
         var body = await ReadJsonAsync(ctx, ContainersJsonContext.Default.ContainerUpdateRequest).ConfigureAwait(false) ?? new Wire.ContainerUpdateRequest();
         var warnings = await svc.UpdateAsync(id, ContainerMapper.ToUpdate(body), ctx.RequestAborted).ConfigureAwait(false);
         await WriteJsonAsync(ctx, new Wire.ContainerUpdateResponse(warnings), ContainersJsonContext.Default.ContainerUpdateResponse).ConfigureAwait(false);
     }
 
-    private static async Task WaitAsync(HttpContext ctx, ContainerService svc, string id)
+    private static async Task WaitAsync(HttpContext ctx, IContainerLifecycle svc, string id)
     {
         var condition = QueryValues.String(ctx.Request, "condition") switch
         {
@@ -176,7 +174,7 @@ public static class ContainerRoutes
         await JsonLines.WriteAsync(ctx.Response.Body, response, ContainersJsonContext.Default.ContainerWaitResponse, JsonLines.Lf, ctx.RequestAborted).ConfigureAwait(false);
     }
 
-    private static async Task ResizeAsync(HttpContext ctx, ContainerService svc, string id)
+    private static async Task ResizeAsync(HttpContext ctx, IContainerStreams svc, string id)
     {
         var h = QueryValues.Int(ctx.Request, "h") ?? 0;
         var w = QueryValues.Int(ctx.Request, "w") ?? 0;
@@ -184,7 +182,7 @@ public static class ContainerRoutes
         ctx.Response.StatusCode = StatusCodes.Status200OK;
     }
 
-    private static async Task RemoveAsync(HttpContext ctx, ContainerService svc, string id)
+    private static async Task RemoveAsync(HttpContext ctx, IContainerLifecycle svc, string id)
     {
         if (QueryValues.Bool(ctx.Request, "link"))
         {
@@ -202,13 +200,13 @@ public static class ContainerRoutes
         ctx.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    private static async Task PruneAsync(HttpContext ctx, ContainerService svc)
+    private static async Task PruneAsync(HttpContext ctx, IContainerLifecycle svc)
     {
         var result = await svc.PruneAsync(FilterSet.Parse(ctx.Request.Query["filters"]), ctx.RequestAborted).ConfigureAwait(false);
         await WriteJsonAsync(ctx, new Wire.ContainerPruneResponse(result.ContainersDeleted.Count == 0 ? null : result.ContainersDeleted, result.SpaceReclaimed), ContainersJsonContext.Default.ContainerPruneResponse).ConfigureAwait(false);
     }
 
-    private static async Task LogsAsync(HttpContext ctx, ContainerService svc, TimeProvider time, string id)
+    private static async Task LogsAsync(HttpContext ctx, IContainerStreams svc, TimeProvider time, string id)
     {
         var q = ctx.Request;
         var c = svc.Get(id);
@@ -253,7 +251,7 @@ public static class ContainerRoutes
         DetachKeys = QueryValues.String(q, "detachKeys"),
     };
 
-    private static async Task AttachAsync(HttpContext ctx, ContainerService svc, ILogger<ContainerService> logger, string id)
+    private static async Task AttachAsync(HttpContext ctx, IContainerStreams svc, ILogger<IContainerStreams> logger, string id)
     {
         var plan = svc.PrepareAttach(id, AttachRequestOf(ctx.Request));
         var stream = await Hijack.AcceptAsync(ctx, multiplexed: !plan.Tty).ConfigureAwait(false);
@@ -276,7 +274,7 @@ public static class ContainerRoutes
     /// output unframed (a TTY or not), one message per write; binary messages from API 1.28 on,
     /// text before; the client's messages are the container's stdin.
     /// </summary>
-    private static async Task AttachWebSocketAsync(HttpContext ctx, ContainerService svc, ILogger<ContainerService> logger, string id)
+    private static async Task AttachWebSocketAsync(HttpContext ctx, IContainerStreams svc, ILogger<IContainerStreams> logger, string id)
     {
         var plan = svc.PrepareAttach(id, AttachRequestOf(ctx.Request));
         if (!ctx.WebSockets.IsWebSocketRequest)

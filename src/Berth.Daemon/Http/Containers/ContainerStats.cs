@@ -9,7 +9,7 @@ namespace Berth.Daemon.Http.Containers;
 /// <summary>GET /containers/{id}/stats: a sample per second (stream) or one (with the previous one as precpu unless one-shot).</summary>
 public static class ContainerStats
 {
-    public static async Task StatsAsync(HttpContext ctx, ContainerService svc, TimeProvider time, string id)
+    public static async Task StatsAsync(HttpContext ctx, IContainerQueries svc, TimeProvider time, string id)
     {
         var c = svc.Get(id);
         var stream = QueryValues.Bool(ctx.Request, "stream", defaultValue: true);

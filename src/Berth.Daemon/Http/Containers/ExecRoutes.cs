@@ -21,7 +21,7 @@ public static class ExecRoutes
         api.MapGet("/exec/{id}/json", InspectAsync);
     }
 
-    private static async Task CreateAsync(HttpContext ctx, ContainerService svc, string id)
+    private static async Task CreateAsync(HttpContext ctx, IContainerExec svc, string id)
     {
         var body = await ContainerRoutes.ReadJsonAsync(ctx, ContainersJsonContext.Default.ExecConfig).ConfigureAwait(false)
             ?? throw BerthException.Invalid("No exec command specified");
@@ -51,7 +51,7 @@ public static class ExecRoutes
     /// frames); a detached start answers a plain 200 without hijacking, upgrade asked or not; the
     /// upgrade's Content-Type names the multiplexed stream only from API 1.42 on.
     /// </summary>
-    private static async Task StartAsync(HttpContext ctx, ContainerService svc, string id)
+    private static async Task StartAsync(HttpContext ctx, IContainerExec svc, string id)
     {
         var exec = svc.GetExec(id);
         if (exec.Started)
@@ -123,13 +123,13 @@ public static class ExecRoutes
         return JsonSerializer.Deserialize(body, ContainersJsonContext.Default.ExecStartRequest) ?? new ExecStartRequest();
     }
 
-    private static async Task ResizeAsync(HttpContext ctx, ContainerService svc, string id)
+    private static async Task ResizeAsync(HttpContext ctx, IContainerExec svc, string id)
     {
         await svc.ResizeExecAsync(id, QueryValues.Int(ctx.Request, "h") ?? 0, QueryValues.Int(ctx.Request, "w") ?? 0, ctx.RequestAborted).ConfigureAwait(false);
         ctx.Response.StatusCode = StatusCodes.Status200OK;
     }
 
-    private static async Task InspectAsync(HttpContext ctx, ContainerService svc, string id)
+    private static async Task InspectAsync(HttpContext ctx, IContainerExec svc, string id)
     {
         var e = svc.GetExec(id);
         var r = e.Request;

@@ -18,7 +18,7 @@ public static class InfoRoutes
         api.MapGet("/info", InfoAsync);
     }
 
-    private static async Task InfoAsync(HttpContext ctx, ContainerService svc, DaemonOptions options, TimeProvider time, IServiceProvider services)
+    private static async Task InfoAsync(HttpContext ctx, IContainerQueries svc, DaemonOptions options, TimeProvider time, IServiceProvider services)
     {
         var snapshot = svc.Snapshot;
         int running = 0, paused = 0, stopped = 0;

@@ -17,7 +17,7 @@ public static class DiskUsageRoutes
 {
     public static void Map(IEndpointRouteBuilder api) => api.MapGet("/system/df", DiskUsageAsync);
 
-    private static async Task DiskUsageAsync(HttpContext ctx, ImageService images, ContainerService containers, VolumeService volumes, TimeProvider time)
+    private static async Task DiskUsageAsync(HttpContext ctx, ImageService images, IContainerQueries containers, VolumeService volumes, TimeProvider time)
     {
         var version = ctx.Items[ApiVersionMiddleware.VersionKey] as string ?? ApiVersions.Current;
         var types = ctx.Request.Query["type"].Where(t => !string.IsNullOrEmpty(t)).Select(t => t!).ToHashSet(StringComparer.Ordinal);

@@ -6,11 +6,29 @@ using Berth.Containers.Streams;
 using Berth.Core.Errors;
 using Berth.Core.Ids;
 using Berth.Runtime;
+using Microsoft.Extensions.Logging;
 
 namespace Berth.Containers;
 
-public sealed partial class ContainerService
+/// <summary>
+/// Exec instances: created, started (attached or detached), resized, and collected on dockerd's
+/// schedule once ended. The <see cref="ExecStore"/> is this owner's alone.
+/// </summary>
+internal sealed partial class ContainerExecs : ContainerOwner, IContainerExec
 {
+    private readonly ContainerNetworking _networking;
+    private readonly ExecStore _execs = new();
+    private readonly PeriodicTimer _execCollector;
+
+    public ContainerExecs(ContainerCore core, ContainerNetworking networking)
+        : base(core)
+    {
+        _networking = networking;
+        // Created here, not in the loop: its schedule starts with the service.
+        _execCollector = new PeriodicTimer(core.Options.ExecCollectInterval, core.Time);
+        Background(CollectExecsAsync);
+    }
+
     public ExecInstance CreateExec(string idOrName, ExecCreateRequest request)
     {
         var c = Get(idOrName);
@@ -51,6 +69,15 @@ public sealed partial class ContainerService
 
     /// <summary>Number of exec instances held (ended ones are dropped by <see cref="CollectExecsAsync"/>).</summary>
     public int ExecInstanceCount => _execs.Count;
+
+    /// <summary>A removed container's exec instances go with it.</summary>
+    public void ForgetContainer(string containerId)
+    {
+        foreach (var execId in _execs.ForContainer(containerId))
+        {
+            _execs.Remove(execId);
+        }
+    }
 
     /// <summary>Drops ended exec instances on dockerd's schedule (see <see cref="ExecStore"/>) until the service is disposed.</summary>
     private async Task CollectExecsAsync()
@@ -106,7 +133,7 @@ public sealed partial class ContainerService
             session = await _runtime.ExecAsync(c.Id, new ExecLaunch
             {
                 Args = r.Cmd,
-                Env = LaunchBuilder.ReplaceOrAppend(LaunchBuilder.Environment(c.Config, r.Tty, LinkEnvironmentOf(c, c.Network)), r.Env),
+                Env = LaunchBuilder.ReplaceOrAppend(LaunchBuilder.Environment(c.Config, r.Tty, _networking.LinkEnvironmentOf(c, c.Network)), r.Env),
                 Cwd = r.WorkingDir.Length > 0 ? r.WorkingDir : c.Config.WorkingDir.Length > 0 ? c.Config.WorkingDir : "/",
                 User = r.User.Length > 0 ? r.User : c.Config.User,
                 Tty = r.Tty,
@@ -151,7 +178,7 @@ public sealed partial class ContainerService
         await using (session.ConfigureAwait(false))
         {
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var pumpOut = PumpOutputAsync(session.ReadOutputAsync(stop.Token), output, r.AttachStdout, r.AttachStderr, stop.Token);
+            var pumpOut = OutputPump.CopyAsync(session.ReadOutputAsync(stop.Token), output, r.AttachStdout, r.AttachStderr, stop.Token);
             Task<bool>? pumpIn = null;
             if (r.AttachStdin && input is not null)
             {
@@ -262,21 +289,9 @@ public sealed partial class ContainerService
         await session.ResizeAsync(height, width, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Copies output chunks to the writer, dropping the streams the client did not ask for.</summary>
-    private static async Task PumpOutputAsync(IAsyncEnumerable<OutputChunk> chunks, OutputWriter output, bool stdout, bool stderr, CancellationToken ct)
-    {
-        try
-        {
-            await foreach (var chunk in chunks.WithCancellation(ct).ConfigureAwait(false))
-            {
-                if ((chunk.Stream == OutputStream.Stdout && stdout) || (chunk.Stream == OutputStream.Stderr && stderr))
-                {
-                    await output(chunk.Stream, chunk.Data, ct).ConfigureAwait(false);
-                }
-            }
-        }
-        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
-        {
-        }
-    }
+    /// <summary>Daemon shutdown: the collector's loop ends.</summary>
+    public void StopCollector() => _execCollector.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "clean {Count} unused exec commands")]
+    private static partial void LogExecsCollected(ILogger logger, int count);
 }

@@ -7,9 +7,13 @@ using Berth.Runtime;
 
 namespace Berth.Containers;
 
-public sealed partial class ContainerService
+/// <summary>
+/// Health checks: one <see cref="HealthMonitor"/> per running container (held in its entry),
+/// probes run through the runtime's exec, results applied under the container's lock.
+/// </summary>
+internal sealed class ContainerHealthChecks(ContainerCore core) : ContainerOwner(core)
 {
-    private void StartHealthMonitor(ContainerEntry entry, Container c)
+    public void StartHealthMonitor(ContainerEntry entry, Container c)
     {
         StopHealthMonitor(entry);
         var config = c.Config.Healthcheck!;
@@ -22,13 +26,13 @@ public sealed partial class ContainerService
             ct => ProbeOnceAsync(entry, monitor, c.Id, config, startedAt, ct));
     }
 
-    private static void StopHealthMonitor(ContainerEntry entry)
+    public static void StopHealthMonitor(ContainerEntry entry)
     {
         entry.Health?.Stop();
         entry.Health = null;
     }
 
-    private static Task StopHealthMonitorAsync(ContainerEntry entry)
+    public static Task StopHealthMonitorAsync(ContainerEntry entry)
     {
         StopHealthMonitor(entry);
         return Task.CompletedTask;

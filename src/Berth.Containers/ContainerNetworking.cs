@@ -1,3 +1,4 @@
+using System.Globalization;
 using Berth.Containers.Create;
 using Berth.Containers.Model;
 using Berth.Core.Errors;
@@ -7,23 +8,22 @@ using Berth.Networking.Ports;
 
 namespace Berth.Containers;
 
-public sealed partial class ContainerService
+/// <summary>
+/// A container's networks: checked at create, attached just before its process starts and
+/// released as soon as its exit is seen; legacy links; network connect and disconnect under the
+/// container's lock; the namespaces (net, ipc, pid) a container joins of another.
+/// </summary>
+internal sealed class ContainerNetworking(ContainerCore core) : ContainerOwner(core)
 {
     private static readonly IReadOnlyDictionary<string, IReadOnlyList<PortBindingRequest>> NoPortBindings =
         new Dictionary<string, IReadOnlyList<PortBindingRequest>>();
-
-    /// <summary>
-    /// The networking service. Null only in component tests without a kernel network: then the
-    /// default bridge becomes an isolated namespace with loopback only and user networks do not exist.
-    /// </summary>
-    public NetworkService? Networks { get; init; }
 
     /// <summary>
     /// Create-time network checks (Docker refuses bad network settings at create, not at start):
     /// the networks exist, aliases/--ip/ports are allowed there, link targets exist. Returns the
     /// endpoints keyed by network name, the NetworkMode network included.
     /// </summary>
-    private async Task<IReadOnlyDictionary<string, EndpointRequest>> PrepareNetworkAsync(
+    public async Task<IReadOnlyDictionary<string, EndpointRequest>> PrepareNetworkAsync(
         HostConfig hc, ContainerConfig config, IReadOnlyDictionary<string, EndpointRequest> requested, CancellationToken cancellationToken)
     {
         var mode = hc.NetworkMode;
@@ -124,7 +124,7 @@ public sealed partial class ContainerService
     /// Gives a container its network before its process starts: the namespace to join (or "none"/"host")
     /// and what it got. Writes the container's hosts and resolv.conf.
     /// </summary>
-    private async Task<(string RuntimeMode, ContainerNetworkState? State)> AttachNetworkAsync(Container c)
+    public async Task<(string RuntimeMode, ContainerNetworkState? State)> AttachNetworkAsync(Container c)
     {
         var mode = c.HostConfig.NetworkMode;
         if (mode.StartsWith("container:", StringComparison.Ordinal))
@@ -152,11 +152,45 @@ public sealed partial class ContainerService
     }
 
     /// <summary>
+    /// The namespace a mode joins: "host", a path for "container:x" (another container's bound
+    /// network namespace, or its process's), or empty for the container's own.
+    /// </summary>
+    public string ResolveNamespace(string mode, string kind, Container self)
+    {
+        if (mode is "host")
+        {
+            return "host";
+        }
+
+        if (!mode.StartsWith("container:", StringComparison.Ordinal))
+        {
+            return string.Empty;
+        }
+
+        var target = _store.Snapshot.Find(mode["container:".Length..]) ?? throw BerthException.NotFound($"No such container: {mode["container:".Length..]}");
+        var what = kind == "net" ? "network" : kind;
+        if (target.Id == self.Id)
+        {
+            throw BerthException.Invalid($"cannot join own {what} namespace");
+        }
+
+        if (!target.State.IsActive || target.State.Pid <= 0)
+        {
+            throw BerthException.Conflict($"cannot join {what} namespace of a non running container: container {target.Name} is {target.State.Status}");
+        }
+
+        // Another container's own network namespace is joined by its bound path, which outlives a pid.
+        return kind == "net" && target.Network is { SandboxKey.Length: > 0 } sandbox
+            ? sandbox.SandboxKey
+            : string.Create(CultureInfo.InvariantCulture, $"/proc/{target.State.Pid}/ns/{kind}");
+    }
+
+    /// <summary>
     /// The variables of a container's legacy links, as dockerd gives them: only a container on the
     /// default bridge gets them, for each linked container that is running there (one that is not
     /// gets no variables; its hosts entry is missing too).
     /// </summary>
-    private List<string> LinkEnvironmentOf(Container c, ContainerNetworkState? network)
+    public List<string> LinkEnvironmentOf(Container c, ContainerNetworkState? network)
     {
         var env = new List<string>();
         var links = c.HostConfig.Links ?? [];
@@ -239,7 +273,7 @@ public sealed partial class ContainerService
     }
 
     /// <summary>Releases what networking gave a stopped container (idempotent) and returns the record with the operational data cleared.</summary>
-    private async Task<Container> ReleaseNetworkAsync(Container c)
+    public async Task<Container> ReleaseNetworkAsync(Container c)
     {
         if (Networks is not null)
         {

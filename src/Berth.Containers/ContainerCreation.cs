@@ -7,7 +7,12 @@ using Berth.Images;
 
 namespace Berth.Containers;
 
-public sealed partial class ContainerService
+/// <summary>
+/// docker create: validates as Docker does, resolves the image, reserves the name, prepares the
+/// writable layer, the volumes and the network settings, and writes the record last (until it
+/// exists the container does not, whatever a crash leaves behind).
+/// </summary>
+internal sealed class ContainerCreation(ContainerCore core, ContainerNetworking networking, ContainerVolumes volumes) : ContainerOwner(core), IContainerCreator
 {
     public async Task<CreateContainerResult> CreateAsync(CreateContainerRequest request, CancellationToken cancellationToken)
     {
@@ -34,7 +39,7 @@ public sealed partial class ContainerService
 
         var image = await _images.ResolveAsync(userConfig.Image, cancellationToken).ConfigureAwait(false);
         var merged = ConfigMerger.Merge(userConfig, image.Config);
-        var networkEndpoints = await PrepareNetworkAsync(hostConfig, merged, request.NetworkEndpoints, cancellationToken).ConfigureAwait(false);
+        var networkEndpoints = await networking.PrepareNetworkAsync(hostConfig, merged, request.NetworkEndpoints, cancellationToken).ConfigureAwait(false);
         CreateValidator.ValidateHealth(merged.Healthcheck);
         var (path, args) = ConfigMerger.EntrypointAndArgs(merged);
         var mounts = MountParser.Parse(hostConfig);
@@ -68,7 +73,7 @@ public sealed partial class ContainerService
                 merged = merged with { Hostname = hostConfig.NetworkMode == "host" ? System.Net.Dns.GetHostName() : id[..12] };
             }
 
-            mounts = ResolveVolumeMounts(mounts, merged, hostConfig);
+            mounts = volumes.ResolveVolumeMounts(mounts, merged, hostConfig);
             Directory.CreateDirectory(dir);
             await _images.PrepareRootfsAsync(id, image, cancellationToken).ConfigureAwait(false);
             var container = new Container

@@ -8,13 +8,18 @@ using Microsoft.Win32.SafeHandles;
 
 namespace Berth.Containers;
 
-public sealed partial class ContainerService
+/// <summary>
+/// docker cp and export: the container's "/" held as a descriptor (a running container's own
+/// root, or a view of its rootfs with its volumes mounted, taken under its lock), and the cp
+/// views a killed daemon left mounted.
+/// </summary>
+internal sealed class ContainerArchives(ContainerCore core) : ContainerOwner(core), IContainerArchive
 {
     /// <summary>docker export: the container's whole root filesystem (flattened) as a tar stream.</summary>
     public async Task ExportAsync(string idOrName, Stream output, CancellationToken cancellationToken)
     {
         var c = Get(idOrName);
-        var rootfs = RootfsOf(c.Id) ?? throw new BerthException(ErrorKind.Internal, $"the writable layer of container {c.Id} is missing");
+        var rootfs = _images.GetRootfs(c.Id) ?? throw new BerthException(ErrorKind.Internal, $"the writable layer of container {c.Id} is missing");
         using var view = RootfsView.Open(rootfs, c.Directory);
         await LayerDiff.WriteAsync(view.Root, output, cancellationToken).ConfigureAwait(false);
         Publish(c, "export");
@@ -192,7 +197,7 @@ public sealed partial class ContainerService
                     throw BerthException.Conflict($"container {id} is marked for removal and cannot be used");
                 }
 
-                var rootfs = RootfsOf(c.Id) ?? throw new BerthException(ErrorKind.Internal, $"the writable layer of container {c.Id} is missing");
+                var rootfs = _images.GetRootfs(c.Id) ?? throw new BerthException(ErrorKind.Internal, $"the writable layer of container {c.Id} is missing");
                 var pins = new List<SafeFileHandle>();
                 RootfsView view;
                 try
@@ -256,6 +261,27 @@ public sealed partial class ContainerService
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// cp views (<see cref="RootfsView"/>) a killed daemon left mounted in the container's
+    /// directory: unmounted with the volumes in them before anything walks the directory.
+    /// </summary>
+    public void ReleaseStaleArchiveViews(string containerDir, string id)
+    {
+        try
+        {
+            if (Archive.RootfsView.ReleaseStale(containerDir) is > 0 and var n)
+            {
+                LogInfo(_logger, id, $"released {n} cp view(s) left mounted by a previous daemon");
+            }
+
+            VolumeSubpaths.ReleaseStale(containerDir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogWarning(_logger, id, "releasing a stale cp view", e);
+        }
     }
 
     private static ArchiveStat Stat(SafeFileHandle fd, string path)

@@ -7,7 +7,12 @@ using Berth.Runtime;
 
 namespace Berth.Containers;
 
-public sealed partial class ContainerService
+/// <summary>
+/// A container's stdio for clients: logs, attach (from the log for a client attached before the
+/// start, live otherwise) and TTY resize. Streams are counted in the container's entry, so an
+/// auto-remove waits for them.
+/// </summary>
+internal sealed class ContainerStreams(ContainerCore core) : ContainerOwner(core), IContainerStreams
 {
     /// <summary>
     /// The container's log. NotImplemented for the "none" driver (Docker: "configured logging
@@ -125,7 +130,7 @@ public sealed partial class ContainerService
         await using (attachment.ConfigureAwait(false))
         {
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            var pumpOut = PumpOutputAsync(attachment.ReadOutputAsync(stop.Token), output, plan.Request.Stdout, plan.Request.Stderr, stop.Token);
+            var pumpOut = OutputPump.CopyAsync(attachment.ReadOutputAsync(stop.Token), output, plan.Request.Stdout, plan.Request.Stderr, stop.Token);
             await RunWithInputAsync(c, plan, attachment, input, pumpOut, stop).ConfigureAwait(false);
         }
     }
@@ -152,7 +157,7 @@ public sealed partial class ContainerService
             Task pumpOut;
             if (c.HostConfig.LogConfig.Type == "none")
             {
-                pumpOut = attachment is null ? Task.CompletedTask : PumpOutputAsync(attachment.ReadOutputAsync(stop.Token), output, req.Stdout, req.Stderr, stop.Token);
+                pumpOut = attachment is null ? Task.CompletedTask : OutputPump.CopyAsync(attachment.ReadOutputAsync(stop.Token), output, req.Stdout, req.Stderr, stop.Token);
             }
             else
             {
@@ -266,69 +271,5 @@ public sealed partial class ContainerService
             ["height"] = height.ToString(CultureInfo.InvariantCulture),
             ["width"] = width.ToString(CultureInfo.InvariantCulture),
         });
-    }
-
-    /// <summary>One stats sample; null for a container that does not run (Docker then reports zeroes).</summary>
-    public async Task<ContainerStatsSample?> GetStatsAsync(string idOrName, CancellationToken cancellationToken)
-    {
-        var c = Get(idOrName);
-        if (!c.State.Running || c.State.Restarting)
-        {
-            return null;
-        }
-
-        try
-        {
-            return await _runtime.GetStatsAsync(c.Id, cancellationToken).ConfigureAwait(false);
-        }
-        catch (BerthException e) when (e.Kind is ErrorKind.NotFound or ErrorKind.Conflict)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>docker top: the host's ps (default "-ef"), filtered to the container's processes.</summary>
-    public async Task<(IReadOnlyList<string> Titles, IReadOnlyList<IReadOnlyList<string>> Processes)> TopAsync(string idOrName, string? psArgs, CancellationToken cancellationToken)
-    {
-        var args = string.IsNullOrWhiteSpace(psArgs) ? "-ef" : psArgs;
-        Query.TopParser.ValidateArgs(args);
-        var pids = await ListPidsAsync(idOrName, cancellationToken).ConfigureAwait(false);
-        var argv = args.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
-
-        // As Docker: ask ps for just these PIDs (-q); some options cannot be combined with it, then list all.
-        var ps = await Berth.Platform.Processes.ProcessRunner.RunAsync("ps", [.. argv, "-q" + string.Join(',', pids)], timeout: TimeSpan.FromSeconds(30), cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (ps.ExitCode != 0)
-        {
-            ps = await Berth.Platform.Processes.ProcessRunner.RunAsync("ps", argv, timeout: TimeSpan.FromSeconds(30), cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-
-        if (ps.ExitCode != 0)
-        {
-            throw new BerthException(ErrorKind.Internal, $"ps: {ps.Stderr.Split('\n')[0].Trim()}");
-        }
-
-        if (TryCurrent(Get(idOrName).Id) is { } c)
-        {
-            Publish(c, "top");
-        }
-
-        return Query.TopParser.Parse(ps.Stdout, pids.ToHashSet());
-    }
-
-    /// <summary>Host PIDs of the container's processes (for top).</summary>
-    public async Task<IReadOnlyList<int>> ListPidsAsync(string idOrName, CancellationToken cancellationToken)
-    {
-        var c = Get(idOrName);
-        if (!c.State.Running)
-        {
-            throw BerthException.Conflict($"container {c.Id} is not running");
-        }
-
-        if (c.State.Restarting)
-        {
-            throw BerthException.Conflict($"Container {c.Id} is restarting, wait until the container is running");
-        }
-
-        return await _runtime.ListPidsAsync(c.Id, cancellationToken).ConfigureAwait(false);
     }
 }

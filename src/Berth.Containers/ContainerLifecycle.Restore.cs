@@ -5,7 +5,7 @@ using Berth.Runtime;
 
 namespace Berth.Containers;
 
-public sealed partial class ContainerService
+internal sealed partial class ContainerLifecycle
 {
     /// <summary>
     /// Daemon start: loads the records, removes half-created containers, re-attaches to containers
@@ -39,8 +39,8 @@ public sealed partial class ContainerService
         {
             var c = c0;
             var entry = Entry(c.Id);
-            ReleaseStaleCopyUpView(c);
-            ReleaseStaleArchiveViews(c.Directory, c.Id);
+            _volumes.ReleaseStaleCopyUpView(c);
+            _archives.ReleaseStaleArchiveViews(c.Directory, c.Id);
             if (c.State.RemovalInProgress || c.State.Dead)
             {
                 toRemove.Add(c.Id);
@@ -77,7 +77,7 @@ public sealed partial class ContainerService
                 WatchExit(entry, c.Id, entry.RunGeneration);
                 if (!paused && HealthRules.HasProbe(c.Config.Healthcheck))
                 {
-                    StartHealthMonitor(entry, c);
+                    _health.StartHealthMonitor(entry, c);
                 }
 
                 continue;
@@ -208,9 +208,9 @@ public sealed partial class ContainerService
     /// Daemon shutdown without live restore: containers are stopped (stop signal, their timeout,
     /// then SIGKILL), as dockerd does. With live restore they keep running.
     /// </summary>
-    public async Task ShutdownAsync()
+    public async Task StopAtShutdownAsync()
     {
-        _daemonStopping = true;
+        Core.DaemonStopping = true;
         if (!_options.LiveRestore)
         {
             var running = _store.Snapshot.ById.Values.Where(c => c.State.Running).Select(c => c.Id).ToList();
@@ -226,7 +226,5 @@ public sealed partial class ContainerService
                 }
             })).ConfigureAwait(false);
         }
-
-        await DisposeAsync().ConfigureAwait(false);
     }
 }

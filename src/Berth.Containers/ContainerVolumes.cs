@@ -9,16 +9,17 @@ using Berth.Volumes;
 
 namespace Berth.Containers;
 
-public sealed partial class ContainerService
+/// <summary>
+/// A container's volumes: bound to real volumes at create, mounted and copied up before each
+/// start, anonymous ones removed with the container.
+/// </summary>
+internal sealed class ContainerVolumes(ContainerCore core) : ContainerOwner(core)
 {
-    /// <summary>The volume service; null (component tests) refuses volume mounts with NotImplemented.</summary>
-    public VolumeService? Volumes { get; init; }
-
     /// <summary>
     /// Completes the parsed mounts at create: --volumes-from copies, image VOLUMEs become anonymous
     /// volumes, and every volume mount is bound to a real (possibly new) volume.
     /// </summary>
-    private List<MountPoint> ResolveVolumeMounts(List<MountPoint> mounts, ContainerConfig merged, HostConfig hc)
+    public List<MountPoint> ResolveVolumeMounts(List<MountPoint> mounts, ContainerConfig merged, HostConfig hc)
     {
         var result = new List<MountPoint>(mounts);
         var taken = new HashSet<string>(result.Select(m => m.Destination), StringComparer.Ordinal);
@@ -93,7 +94,7 @@ public sealed partial class ContainerService
     /// Before each start: mounts volumes that have a device, then copies the image's content at
     /// the mount point into every empty volume (Docker's copy-up; never for binds or nocopy).
     /// </summary>
-    private void PrepareVolumesForStart(Container c, RootfsMount rootfs)
+    public void PrepareVolumesForStart(Container c, RootfsMount rootfs)
     {
         var needCopy = new List<MountPoint>();
         foreach (var m in c.Mounts.Where(m => m.Type == "volume"))
@@ -171,7 +172,7 @@ public sealed partial class ContainerService
     /// copy-up and at daemon start (else removing the container would walk into it). The directory
     /// exists only while a view is in use, so this is one stat for almost every container.
     /// </summary>
-    private void ReleaseStaleCopyUpView(Container c)
+    public void ReleaseStaleCopyUpView(Container c)
     {
         var view = Path.Combine(c.Directory, "copyup");
         try
@@ -188,29 +189,8 @@ public sealed partial class ContainerService
         }
     }
 
-    /// <summary>
-    /// cp views (<see cref="Archive.RootfsView"/>) a killed daemon left mounted in the container's
-    /// directory: unmounted with the volumes in them before anything walks the directory.
-    /// </summary>
-    private void ReleaseStaleArchiveViews(string containerDir, string id)
-    {
-        try
-        {
-            if (Archive.RootfsView.ReleaseStale(containerDir) is > 0 and var n)
-            {
-                LogInfo(_logger, id, $"released {n} cp view(s) left mounted by a previous daemon");
-            }
-
-            VolumeSubpaths.ReleaseStale(containerDir);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            LogWarning(_logger, id, "releasing a stale cp view", e);
-        }
-    }
-
     /// <summary>rm -v and --rm: the container's anonymous volumes go with it (unless another container still uses them).</summary>
-    private void RemoveAnonymousVolumes(Container c)
+    public void RemoveAnonymousVolumes(Container c)
     {
         if (Volumes is null)
         {

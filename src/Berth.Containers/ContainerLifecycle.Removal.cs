@@ -8,8 +8,13 @@ using Berth.Platform.Mounts;
 
 namespace Berth.Containers;
 
-public sealed partial class ContainerService
+internal sealed partial class ContainerLifecycle
 {
+    /// <summary>
+    /// docker rm --link /parent/alias: the link is the parent's network setting (<see cref="ContainerNetworking.RemoveLinkAsync"/>).
+    /// </summary>
+    public Task RemoveLinkAsync(string name, CancellationToken cancellationToken) => _networking.RemoveLinkAsync(name, cancellationToken);
+
     public async Task RenameAsync(string idOrName, string newName, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(idOrName) || string.IsNullOrEmpty(newName))
@@ -116,22 +121,18 @@ public sealed partial class ContainerService
             }
 
             CancelPendingRestart(entry);
-            StopHealthMonitor(entry);
+            ContainerHealthChecks.StopHealthMonitor(entry);
             c = Commit(current with { State = current.State with { RemovalInProgress = true } }, persist: false);
 
             // The record goes first: from here on the container is gone, whatever happens to the rest.
             _store.Delete(id);
             if (removeVolumes)
             {
-                RemoveAnonymousVolumes(c);
+                _volumes.RemoveAnonymousVolumes(c);
             }
 
-            foreach (var execId in _execs.ForContainer(id))
-            {
-                _execs.Remove(execId);
-            }
-
-            _entries.TryRemove(id, out _);
+            _execs.ForgetContainer(id);
+            Core.ForgetEntry(id);
             entry.MarkRemoved(c.State.ExitCode);
         }
         finally
@@ -185,7 +186,7 @@ public sealed partial class ContainerService
             }
 
             // Likewise a cp view (rootfs with the volumes mounted in it) left by a killed daemon.
-            ReleaseStaleArchiveViews(dir, id);
+            _archives.ReleaseStaleArchiveViews(dir, id);
             foreach (var archiveView in Directory.Exists(dir) ? Directory.EnumerateDirectories(dir, "view-*") : [])
             {
                 throw new IOException($"{archiveView} is still mounted");

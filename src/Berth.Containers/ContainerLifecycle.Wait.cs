@@ -1,6 +1,6 @@
 namespace Berth.Containers;
 
-public sealed partial class ContainerService
+internal sealed partial class ContainerLifecycle
 {
     /// <summary>
     /// Registers a wait now (the condition is measured from this call, so a client that waits

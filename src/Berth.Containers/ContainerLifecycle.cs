@@ -8,10 +8,32 @@ using Berth.Runtime;
 
 namespace Berth.Containers;
 
-public sealed partial class ContainerService
+/// <summary>
+/// The lifecycle state machine of containers: start, stop, kill, restart, pause, commit, rename,
+/// update, remove and prune, the exit watcher, the restart manager and live restore. Every
+/// change of one container is made under that container's lock (<see cref="ContainerEntry.Gate"/>);
+/// a run counter keeps an old exit watcher from touching a newer run.
+/// </summary>
+internal sealed partial class ContainerLifecycle : ContainerOwner, IContainerLifecycle, IContainerCommit
 {
     /// <summary>How long a SIGKILLed container gets to report its exit before kill/stop give up waiting.</summary>
     private static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(30);
+
+    private readonly ContainerHealthChecks _health;
+    private readonly ContainerExecs _execs;
+    private readonly ContainerNetworking _networking;
+    private readonly ContainerVolumes _volumes;
+    private readonly ContainerArchives _archives;
+
+    public ContainerLifecycle(ContainerCore core, ContainerHealthChecks health, ContainerExecs execs, ContainerNetworking networking, ContainerVolumes volumes, ContainerArchives archives)
+        : base(core)
+    {
+        _health = health;
+        _execs = execs;
+        _networking = networking;
+        _volumes = volumes;
+        _archives = archives;
+    }
 
     public async Task StartAsync(string idOrName, CancellationToken cancellationToken)
     {
@@ -61,18 +83,18 @@ public sealed partial class ContainerService
         try
         {
             var rootfs = _images.GetRootfs(c.Id) ?? throw new BerthException(ErrorKind.Internal, $"the writable layer of container {c.Id} is missing");
-            var ipc = ResolveNamespace(c.HostConfig.IpcMode, "ipc", c);
-            var pid = ResolveNamespace(c.HostConfig.PidMode, "pid", c);
+            var ipc = _networking.ResolveNamespace(c.HostConfig.IpcMode, "ipc", c);
+            var pid = _networking.ResolveNamespace(c.HostConfig.PidMode, "pid", c);
             if (!File.Exists(c.HostsPath) || !File.Exists(c.ResolvConfPath) || !File.Exists(c.HostnamePath))
             {
                 ContainerFiles.Write(c, _options);
             }
 
-            PrepareVolumesForStart(c, rootfs);
+            _volumes.PrepareVolumesForStart(c, rootfs);
             using var subpaths = VolumeSubpaths.Bind(c.Directory, c.Mounts, name => Volumes!.Mount(name)); // held until runc has mounted them
             string network;
-            (network, networkState) = await AttachNetworkAsync(c).ConfigureAwait(false);
-            var launch = LaunchBuilder.Build(c with { Mounts = [.. subpaths.Mounts] }, rootfs, _options, network, ipc, pid, LinkEnvironmentOf(c, networkState));
+            (network, networkState) = await _networking.AttachNetworkAsync(c).ConfigureAwait(false);
+            var launch = LaunchBuilder.Build(c with { Mounts = [.. subpaths.Mounts] }, rootfs, _options, network, ipc, pid, _networking.LinkEnvironmentOf(c, networkState));
             // A previous run may have left the runtime's state behind; starting again needs it gone.
             await _runtime.DeleteAsync(c.Id, CancellationToken.None).ConfigureAwait(false);
             started = await _runtime.StartAsync(launch, CancellationToken.None).ConfigureAwait(false);
@@ -81,7 +103,7 @@ public sealed partial class ContainerService
         {
             var message = e.Message;
             var exitCode = ExitCodeForStartError(message);
-            var failed = await ReleaseNetworkAsync(Current(c.Id)).ConfigureAwait(false);
+            var failed = await _networking.ReleaseNetworkAsync(Current(c.Id)).ConfigureAwait(false);
             failed = Commit(failed with { State = failed.State with { Running = false, Restarting = false, Paused = false, Pid = 0, Error = message, ExitCode = exitCode } });
             entry.RecordExit(exitCode);
             if (failed.HostConfig.AutoRemove)
@@ -139,7 +161,7 @@ public sealed partial class ContainerService
         WatchExit(entry, now.Id, generation);
         if (healthy)
         {
-            StartHealthMonitor(entry, now);
+            _health.StartHealthMonitor(entry, now);
         }
     }
 
@@ -158,36 +180,6 @@ public sealed partial class ContainerService
         }
 
         return 128;
-    }
-
-    private string ResolveNamespace(string mode, string kind, Container self)
-    {
-        if (mode is "host")
-        {
-            return "host";
-        }
-
-        if (!mode.StartsWith("container:", StringComparison.Ordinal))
-        {
-            return string.Empty;
-        }
-
-        var target = _store.Snapshot.Find(mode["container:".Length..]) ?? throw BerthException.NotFound($"No such container: {mode["container:".Length..]}");
-        var what = kind == "net" ? "network" : kind;
-        if (target.Id == self.Id)
-        {
-            throw BerthException.Invalid($"cannot join own {what} namespace");
-        }
-
-        if (!target.State.IsActive || target.State.Pid <= 0)
-        {
-            throw BerthException.Conflict($"cannot join {what} namespace of a non running container: container {target.Name} is {target.State.Status}");
-        }
-
-        // Another container's own network namespace is joined by its bound path, which outlives a pid.
-        return kind == "net" && target.Network is { SandboxKey.Length: > 0 } sandbox
-            ? sandbox.SandboxKey
-            : string.Create(CultureInfo.InvariantCulture, $"/proc/{target.State.Pid}/ns/{kind}");
     }
 
     private void WatchExit(ContainerEntry entry, string id, long generation)
@@ -232,7 +224,7 @@ public sealed partial class ContainerService
                 return;
             }
 
-            await StopHealthMonitorAsync(entry).ConfigureAwait(false);
+            await ContainerHealthChecks.StopHealthMonitorAsync(entry).ConfigureAwait(false);
             var startedAt = current.State.StartedAt ?? exit.ExitedAt;
             var duration = exit.ExitedAt - startedAt;
             (restart, delay) = entry.ExitRequested || entry.ManualRestart
@@ -277,7 +269,7 @@ public sealed partial class ContainerService
             // written. Whatever stops the removal, a restart removes every AutoRemove record it
             // finds, running or not (InitializeAsync), so the record on disk never needs the exit.
             var removing = !restart && c.HostConfig.AutoRemove && !entry.ManualRestart;
-            c = Commit(await ReleaseNetworkAsync(c).ConfigureAwait(false), persist: !removing);
+            c = Commit(await _networking.ReleaseNetworkAsync(c).ConfigureAwait(false), persist: !removing);
             entry.RecordExit(exit.ExitCode);
         }
         finally
@@ -433,7 +425,7 @@ public sealed partial class ContainerService
                 entry.ExitRequested = true;
             }
 
-            if (!_daemonStopping && !c.HasBeenManuallyStopped)
+            if (!Core.DaemonStopping && !c.HasBeenManuallyStopped)
             {
                 c = Commit(c with { HasBeenManuallyStopped = true });
             }
@@ -652,7 +644,7 @@ public sealed partial class ContainerService
     private async Task<Container> PauseLockedAsync(ContainerEntry entry, Container c, CancellationToken cancellationToken)
     {
         await _runtime.PauseAsync(c.Id, cancellationToken).ConfigureAwait(false);
-        await StopHealthMonitorAsync(entry).ConfigureAwait(false);
+        await ContainerHealthChecks.StopHealthMonitorAsync(entry).ConfigureAwait(false);
         c = Commit(c with { State = c.State with { Paused = true } });
         Publish(c, "pause");
         return c;
@@ -665,7 +657,7 @@ public sealed partial class ContainerService
         Publish(c, "unpause");
         if (HealthRules.HasProbe(c.Config.Healthcheck))
         {
-            StartHealthMonitor(entry, c);
+            _health.StartHealthMonitor(entry, c);
         }
     }
 }
