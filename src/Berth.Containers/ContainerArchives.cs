@@ -276,7 +276,7 @@ internal sealed class ContainerArchives(ContainerCore core) : ContainerOwner(cor
                 LogInfo(_logger, id, $"released {n} cp view(s) left mounted by a previous daemon");
             }
 
-            VolumeSubpaths.ReleaseStale(containerDir);
+            Create.VolumeSubpaths.ReleaseStale(containerDir);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -237,14 +237,14 @@ public sealed class ContainerServiceTests : IAsyncLifetime
     public async Task An_auto_remove_container_is_not_recorded_stopped_and_a_daemon_gone_before_its_removal_removes_it_at_start()
     {
         var id = await CreateAsync(hc: new HostConfig { NetworkMode = "none", AutoRemove = true });
-        await Svc.StartAsync(id, CancellationToken.None);
+        await Svc.Lifecycle.StartAsync(id, CancellationToken.None);
         _f.Runtime.Process(id).Write(OutputStream.Stdout, "hi\n");
 
         // A reader of its log holds the removal back (it waits for attached streams to drain).
-        var reader = Svc.ReadLogsAsync(id, new LogReadOptions { Stdout = true, Stderr = true }, CancellationToken.None).GetAsyncEnumerator();
+        var reader = Svc.Streams.ReadLogsAsync(id, new LogReadOptions { Stdout = true, Stderr = true }, CancellationToken.None).GetAsyncEnumerator();
         Assert.True(await reader.MoveNextAsync());
         _f.Runtime.Process(id).ExitWith(0);
-        await Eventually(() => Svc.Get(id).State.Status == "exited", "exited");
+        await Eventually(() => Svc.Queries.Get(id).State.Status == "exited", "exited");
 
         // The stopped state is not written (the removal that follows deletes the record): the
         // record on disk still says running...
@@ -253,7 +253,7 @@ public sealed class ContainerServiceTests : IAsyncLifetime
 
         // ...and a daemon that stops before the removal ran removes the container at its next start.
         var svc = await _f.RestartDaemonAsync();
-        Assert.Null(svc.Snapshot.Find(id));
+        Assert.Null(svc.Queries.Snapshot.Find(id));
         await Eventually(() => !Directory.Exists(Path.Combine(_f.Options.ContainersRoot, id)), "container directory removed");
         await reader.DisposeAsync();
     }
