@@ -118,15 +118,10 @@ public sealed class DaemonListeners
 
     public void Configure(KestrelServerOptions kestrel, EdgeLimits limits)
     {
-        foreach (var path in _unixPaths)
-        {
-            kestrel.ListenUnixSocket(path, l =>
-            {
-                l.Protocols = HttpProtocols.Http1; // hijacked streams are HTTP/1.1 upgrades
-                l.Use(HijackConnectionMiddleware.Create(limits));
-            });
-        }
-
+        // Kestrel binds (and starts accepting on) each listener in the order they are added. TCP
+        // first: whoever sees the unix socket answer (clients, readiness checks) may rely on every
+        // listener being there; with the unix socket first, a loaded machine let a client reach
+        // it and then find 127.0.0.1:2376 refused.
         foreach (var (endPoint, _) in _tcp)
         {
             kestrel.Listen(endPoint, l =>
@@ -138,6 +133,15 @@ public sealed class DaemonListeners
                     l.UseHttps(HttpsOptions());
                 }
 
+                l.Use(HijackConnectionMiddleware.Create(limits));
+            });
+        }
+
+        foreach (var path in _unixPaths)
+        {
+            kestrel.ListenUnixSocket(path, l =>
+            {
+                l.Protocols = HttpProtocols.Http1; // hijacked streams are HTTP/1.1 upgrades
                 l.Use(HijackConnectionMiddleware.Create(limits));
             });
         }
